@@ -10,6 +10,16 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+mod address;
+mod composer;
+mod media_types;
+mod parser;
+
+/// Header in which [`compose`] records the request's `category`.
+pub const CATEGORY_HEADER: &str = "X-MT-Category";
+/// Header in which [`compose`] records the request's `custom_variables`, as a JSON object.
+pub const CUSTOM_VARIABLES_HEADER: &str = "X-MT-Custom-Variables";
+
 /// A mailbox: address and display name (`""` when the message gives none, as Mailtrap reports).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Mailbox {
@@ -74,10 +84,22 @@ pub struct ParsedMail {
     pub attachments: Vec<ParsedAttachment>,
 }
 
-/// Parses raw message bytes. Never fails.
+/// Whether `address` is a plain `local@domain.tld` email address, as the sending API accepts
+/// (no display name, no angle brackets, no quoted local part).
+pub fn is_valid_email(address: &str) -> bool {
+    address::is_valid_email(address)
+}
+
+/// Parses raw message bytes. Never fails and never panics, whatever the bytes: a message that
+/// is not MIME still has headers and a text body, and bytes without any header become the text
+/// body of a message with no headers.
+///
+/// Header values in [`ParsedMail::headers`] are unfolded and RFC 2047-decoded; bodies are
+/// decoded from their transfer encoding and charset. Attachments are the parts mail-parser
+/// classes as such (anything that is not the first text or HTML body of the message,
+/// nested messages included); a part without a file name gets `attachment-<n>.<ext>`.
 pub fn parse(raw: &[u8]) -> ParsedMail {
-    let _ = raw;
-    ParsedMail::default()
+    parser::parse_mail(raw)
 }
 
 /// An address in Mailtrap's send format.
@@ -169,7 +191,19 @@ pub struct Composed {
 
 /// Validates and composes a message. Templates must already be rendered into
 /// subject/text/html by the caller. Errors use Mailtrap's wording (`'subject' is required`).
+///
+/// The message has From (with its name), To, Cc, Reply-To, Subject, Date, Message-ID,
+/// MIME-Version, the custom `headers`, [`CATEGORY_HEADER`] and [`CUSTOM_VARIABLES_HEADER`]; never
+/// a Bcc header (Bcc recipients are only in the envelope). The body is
+/// `multipart/mixed[multipart/related[multipart/alternative[text, html], inline…], attachment…]`,
+/// each level present only when needed. Attachment types come from `type`, or are guessed from
+/// the file name. The validation rules and their messages are listed in the `composer` module
+/// documentation (see the crate's source) and summarised here:
+/// `'from' is required`, `'from' address is invalid`, `'to', 'cc' or 'bcc' address is required`,
+/// `'to' address is invalid: "…"`, `'to' must not contain more than 1000 addresses`,
+/// `'subject' is required` (not when `template_uuid` is set), `must specify either text or html
+/// body`, `'attachments[i].content' is not valid base64` and a few more; all problems are
+/// reported at once.
 pub fn compose(request: &SendRequest) -> Result<Composed, Vec<String>> {
-    let _ = request;
-    Err(vec!["not implemented yet".to_owned()])
+    composer::compose_message(request)
 }
