@@ -2,9 +2,53 @@
 //!
 //! SEAM (keep these names and signatures): the store implements [`SmtpBackend`]; the emulator's
 //! start-up calls [`serve`] with a bound listener.
+//!
+//! # Behaviour
+//!
+//! Sandbox SMTP as Mailtrap runs it: a client logs in with a sandbox's SMTP username and
+//! password (`AUTH PLAIN`, initial response or continuation, or `AUTH LOGIN`) and every message
+//! it sends lands in that sandbox, whatever the recipients. Without logging in, a message is
+//! accepted only for recipients that are a sandbox's enabled email address
+//! ([`SmtpBackend::sandbox_for_address`]), and lands in each sandbox so addressed.
+//! The message is stored byte for byte as received (after dot-unstuffing; no `Received:` header
+//! is added); the envelope (MAIL FROM, every RCPT TO, client IP) travels beside it.
+//!
+//! `EHLO` advertises `PIPELINING`, `SIZE <max_message_bytes>`, `8BITMIME`, `SMTPUTF8`,
+//! `ENHANCEDSTATUSCODES`, `AUTH PLAIN LOGIN`, `STARTTLS` (until TLS is on) and `HELP`.
+//! `STARTTLS` uses a self-signed certificate generated when [`serve`] starts; after it the
+//! session is reset and the client must send `EHLO` again; any plaintext pipelined after
+//! `STARTTLS` is discarded.
+//!
+//! # Replies
+//!
+//! | situation | reply |
+//! |---|---|
+//! | greeting | `220 <hostname> ESMTP Mailtrap Sandbox emulator ready` |
+//! | unknown command | `500 5.5.2 Command unrecognized` |
+//! | EXPN, ETRN, ATRN, BDAT, BURL, LHLO | `502 5.5.1 Command not implemented` |
+//! | syntax error in arguments | `501 5.5.4 Syntax: …`, bad addresses `501 5.1.7` / `501 5.1.3` |
+//! | unsupported MAIL/RCPT parameter | `555 5.5.4 Unsupported parameter …` |
+//! | command out of order (MAIL before EHLO, RCPT before MAIL, DATA before RCPT, nested MAIL, AUTH twice or during a transaction) | `503 5.5.1 …` |
+//! | AUTH ok / wrong credentials | `235 2.7.0` / `535 5.7.8 Authentication credentials invalid` |
+//! | AUTH with bad base64 or malformed PLAIN / cancelled with `*` | `501 5.5.2` / `501 5.7.0` |
+//! | AUTH mechanism other than PLAIN, LOGIN | `504 5.5.4` |
+//! | RCPT without AUTH, to an address that is no sandbox's | `530 5.7.0 Authentication required` |
+//! | too many recipients ([`SmtpConfig::max_recipients`]) | `452 4.5.3 Too many recipients` |
+//! | declared `SIZE=` or actual data over the sandbox's `max_message_size` (or [`SmtpConfig::max_message_bytes`]) | `552 5.3.4` |
+//! | data line over [`DATA_LINE_LIMIT`] octets | `500 5.5.2` after the final dot (nothing stored) |
+//! | command line over [`COMMAND_LINE_LIMIT`] octets | `500 5.5.2 Line too long`; `421` and close when no line end follows within 64 KiB |
+//! | delivered | `250 2.0.0 Ok: queued as <id>[, <id>…]` (after [`SmtpBackend::deliver`] returned) |
+//! | delivery failed | `TooLarge` → `552 5.3.4`, `NoSuchSandbox` → `550 5.1.1`, `Storage` → `451 4.3.0` |
+//! | VRFY / HELP / NOOP / RSET / QUIT | `252 2.5.0` / `214 2.0.0` / `250 2.0.0` / `250 2.0.0` / `221 2.0.0` |
+//! | fault rule ([`SmtpBackend::smtp_fault`]) at AUTH, MAIL FROM, RCPT TO | its own code and text (`421` also closes) |
+//! | idle longer than [`SmtpConfig::idle_timeout`] | `421 4.4.2 … timeout` and close |
+//! | 20 failed commands in a row, or [`SmtpConfig::max_commands_per_message`] commands without a delivery | `421 4.7.0` and close |
+//! | more than [`SmtpConfig::max_connections`] sessions | `421 4.7.0 Too many connections` and close |
+//! | server shutting down | `421 4.3.2 Service shutting down` at the next command |
 
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -55,18 +99,48 @@ pub trait SmtpBackend: Send + Sync + 'static {
     /// Largest message the sandbox accepts, in bytes.
     fn max_message_size(&self, sandbox_id: u64) -> Option<u64>;
     /// Stores a message; returns its id only once it is durable.
-    fn deliver(&self, sandbox_id: u64, raw: Vec<u8>, envelope: Envelope) -> Result<u64, DeliveryError>;
+    fn deliver(
+        &self,
+        sandbox_id: u64,
+        raw: Vec<u8>,
+        envelope: Envelope,
+    ) -> Result<u64, DeliveryError>;
     /// A configured fault for this stage and value: `Some((code, text))` rejects it.
     fn smtp_fault(&self, stage: SmtpStage, value: &str) -> Option<(u16, String)>;
 }
 
-/// Server settings.
+mod auth;
+mod conn;
+mod server;
+mod session;
+mod tls;
+
+/// Longest command line accepted, CRLF included (as smtp-proto's own receiver; long enough for
+/// an `AUTH PLAIN` initial response).
+pub const COMMAND_LINE_LIMIT: usize = 4096;
+/// Longest line accepted inside `DATA`, CRLF included. RFC 5321 asks for 1000, but generated
+/// HTML often has longer lines, and a test sandbox should accept what a real relay would.
+pub const DATA_LINE_LIMIT: usize = 1024 * 1024;
+
+/// Server settings. Construct with `..SmtpConfig::default()` so that new settings keep working.
 #[derive(Debug, Clone)]
 pub struct SmtpConfig {
     /// Name in the greeting and `EHLO` reply.
     pub hostname: String,
     /// Most recipients per message.
     pub max_recipients: usize,
+    /// Largest message accepted whatever the sandbox (advertised in `EHLO` as `SIZE`).
+    pub max_message_bytes: u64,
+    /// How long a session may wait for the client's next line.
+    pub idle_timeout: Duration,
+    /// Most commands a session may send without delivering a message (NOOP loops and the like).
+    pub max_commands_per_message: usize,
+    /// Most sessions at once; more are told `421` and closed.
+    pub max_connections: usize,
+    /// Whether `STARTTLS` is offered.
+    pub starttls: bool,
+    /// On shutdown, how long to let running sessions finish before they are dropped.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for SmtpConfig {
@@ -74,18 +148,25 @@ impl Default for SmtpConfig {
         Self {
             hostname: "localhost".to_owned(),
             max_recipients: 100,
+            max_message_bytes: 50 * 1024 * 1024,
+            idle_timeout: Duration::from_secs(300),
+            max_commands_per_message: 100,
+            max_connections: 512,
+            starttls: true,
+            shutdown_grace: Duration::from_secs(10),
         }
     }
 }
 
-/// Accepts SMTP sessions on `listener` until `shutdown` is cancelled.
+/// Accepts SMTP sessions on `listener` until `shutdown` is cancelled, then stops accepting,
+/// tells idle sessions `421` and waits up to [`SmtpConfig::shutdown_grace`] for sessions to end.
+///
+/// Fails only when the TLS certificate for `STARTTLS` cannot be generated (with `starttls` on).
 pub async fn serve<B: SmtpBackend>(
     listener: TcpListener,
     backend: Arc<B>,
     config: SmtpConfig,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
-    let _ = (listener, backend, config);
-    shutdown.cancelled().await;
-    Ok(())
+    server::run(listener, backend, config, shutdown).await
 }
