@@ -1,0 +1,149 @@
+//! Start-up settings.
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::path::PathBuf;
+
+use crate::error::StartError;
+use crate::faults::{FaultSpec, SmtpFaultSpec};
+
+/// The HTTP address used when none is given: `127.0.0.1:8025`.
+pub const DEFAULT_HTTP_ADDR: SocketAddr =
+    SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 8025));
+
+/// The SMTP address used when none is given: `127.0.0.1:2525`.
+pub const DEFAULT_SMTP_ADDR: SocketAddr =
+    SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 2525));
+
+/// Limits given to every sandbox the emulator creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SandboxLimits {
+    /// Most messages kept per sandbox; the oldest are dropped on delivery beyond it.
+    /// `0` means no limit.
+    pub max_size: u64,
+    /// Largest message accepted, in bytes (SMTP and the sending API enforce it).
+    pub max_message_size: u64,
+}
+
+impl Default for SandboxLimits {
+    fn default() -> Self {
+        Self {
+            max_size: 10_000,
+            max_message_size: 10 * 1024 * 1024,
+        }
+    }
+}
+
+/// How to start the emulator. Every field has a default ([`EmulatorConfig::default`]); set
+/// the ones you need, then call [`EmulatorConfig::start`].
+///
+/// ```no_run
+/// # async fn run() -> Result<(), mailtrap_sandbox_emulator::StartError> {
+/// let mut config = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral();
+/// config.api_token = Some("test-token".to_owned());
+/// let emulator = config.start().await?;
+/// println!("{}", emulator.summary());
+/// emulator.shutdown().await;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct EmulatorConfig {
+    /// Where the HTTP API listens (management, sending, message parts, control). Port 0 picks a
+    /// free port.
+    pub http_addr: SocketAddr,
+    /// Where the SMTP server listens. Port 0 picks a free port.
+    pub smtp_addr: SocketAddr,
+    /// The API token. When `None`, the token saved in `data_dir` is reused, or a random one is
+    /// made.
+    pub api_token: Option<String>,
+    /// Where to keep everything (an SQLite file inside). `None` keeps everything in memory.
+    pub data_dir: Option<PathBuf>,
+    /// Answer 429 beyond 150 requests per token per 10 s window (the rate-limit headers are sent
+    /// either way).
+    pub enforce_rate_limit: bool,
+    /// HTTP fault rules active from the start.
+    pub faults: Vec<FaultSpec>,
+    /// SMTP fault rules active from the start.
+    pub smtp_faults: Vec<SmtpFaultSpec>,
+    /// Limits of the sandboxes the emulator creates.
+    pub sandbox_limits: SandboxLimits,
+    /// The host name in the SMTP greeting.
+    pub smtp_hostname: String,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            http_addr: DEFAULT_HTTP_ADDR,
+            smtp_addr: DEFAULT_SMTP_ADDR,
+            api_token: None,
+            data_dir: None,
+            enforce_rate_limit: false,
+            faults: Vec::new(),
+            smtp_faults: Vec::new(),
+            sandbox_limits: SandboxLimits::default(),
+            smtp_hostname: "localhost".to_owned(),
+        }
+    }
+}
+
+impl fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmulatorConfig")
+            .field("http_addr", &self.http_addr)
+            .field("smtp_addr", &self.smtp_addr)
+            .field("api_token", &self.api_token.as_ref().map(|_| "[redacted]"))
+            .field("data_dir", &self.data_dir)
+            .field("enforce_rate_limit", &self.enforce_rate_limit)
+            .field("faults", &self.faults)
+            .field("smtp_faults", &self.smtp_faults)
+            .field("sandbox_limits", &self.sandbox_limits)
+            .field("smtp_hostname", &self.smtp_hostname)
+            .finish()
+    }
+}
+
+impl EmulatorConfig {
+    /// The defaults: HTTP on `127.0.0.1:8025`, SMTP on `127.0.0.1:2525`, in memory.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Both servers on `127.0.0.1` port 0 (free ports), in memory: the usual choice in tests.
+    pub fn ephemeral() -> Self {
+        let any = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0));
+        Self {
+            http_addr: any,
+            smtp_addr: any,
+            ..Self::default()
+        }
+    }
+
+    /// Starts the emulator with these settings (same as [`crate::start`]).
+    pub async fn start(self) -> Result<crate::RunningEmulator, StartError> {
+        crate::server::start(self).await
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), StartError> {
+        if let Some(token) = &self.api_token
+            && (token.is_empty() || !token.chars().all(|c| c.is_ascii_graphic()))
+        {
+            return Err(StartError::InvalidConfig(
+                "the API token must be non-empty printable ASCII without spaces".to_owned(),
+            ));
+        }
+        if self.sandbox_limits.max_message_size == 0 {
+            return Err(StartError::InvalidConfig(
+                "the sandbox max_message_size must be at least 1 byte".to_owned(),
+            ));
+        }
+        if self.smtp_hostname.is_empty() || self.smtp_hostname.chars().any(char::is_whitespace) {
+            return Err(StartError::InvalidConfig(
+                "the SMTP host name must be non-empty and without spaces".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+}

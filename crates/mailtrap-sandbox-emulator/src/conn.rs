@@ -1,0 +1,151 @@
+//! A TCP listener whose connections can be closed from inside a request, without an answer
+//! (the `drop` fault). Each accepted stream shares a switch with its [`ConnInfo`], which handlers
+//! get as `ConnectInfo<ConnInfo>`; once the switch is on, every read and write of the stream
+//! fails, so the server abandons the connection and the socket is closed.
+
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::extract::connect_info::Connected;
+use axum::serve::{IncomingStream, Listener};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+
+/// The listener.
+#[derive(Debug)]
+pub(crate) struct KillableListener(pub(crate) TcpListener);
+
+/// The peer address and the switch of one connection.
+#[derive(Debug, Clone)]
+pub(crate) struct ConnInfo {
+    pub(crate) remote: SocketAddr,
+    switch: Arc<AtomicBool>,
+}
+
+impl ConnInfo {
+    /// Closes the connection without answering.
+    pub(crate) fn drop_connection(&self) {
+        self.switch.store(true, Ordering::SeqCst);
+    }
+}
+
+/// A TCP stream that fails once its switch is on.
+#[derive(Debug)]
+pub(crate) struct KillableStream {
+    inner: TcpStream,
+    switch: Arc<AtomicBool>,
+}
+
+impl KillableStream {
+    fn killed(&self) -> bool {
+        self.switch.load(Ordering::SeqCst)
+    }
+}
+
+fn aborted() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::ConnectionAborted,
+        "connection dropped by an emulator fault rule",
+    )
+}
+
+impl Listener for KillableListener {
+    type Io = KillableStream;
+    type Addr = ConnInfo;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            match self.0.accept().await {
+                Ok((stream, remote)) => {
+                    // Small answers should not wait for Nagle's algorithm.
+                    let _ = stream.set_nodelay(true);
+                    let switch = Arc::new(AtomicBool::new(false));
+                    return (
+                        KillableStream {
+                            inner: stream,
+                            switch: Arc::clone(&switch),
+                        },
+                        ConnInfo { remote, switch },
+                    );
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "accepting an HTTP connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        }
+    }
+
+    fn local_addr(&self) -> io::Result<ConnInfo> {
+        Ok(ConnInfo {
+            remote: self.0.local_addr()?,
+            switch: Arc::new(AtomicBool::new(false)),
+        })
+    }
+}
+
+impl Connected<IncomingStream<'_, KillableListener>> for ConnInfo {
+    fn connect_info(stream: IncomingStream<'_, KillableListener>) -> Self {
+        stream.remote_addr().clone()
+    }
+}
+
+impl AsyncRead for KillableStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        if self.killed() {
+            return Poll::Ready(Err(aborted()));
+        }
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for KillableStream {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        if self.killed() {
+            return Poll::Ready(Err(aborted()));
+        }
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        if self.killed() {
+            return Poll::Ready(Err(aborted()));
+        }
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if self.killed() {
+            return Poll::Ready(Err(aborted()));
+        }
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if self.killed() {
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}

@@ -1,0 +1,223 @@
+//! Messages: list (paging, search), show, mark read, delete, forward, spam report, HTML
+//! analysis, headers, attachments.
+
+use std::collections::BTreeMap;
+
+use axum::Extension;
+use axum::extract::State;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::errors::{ApiError, ok};
+use super::extract::{Flag, Ids, JsonBody, Query, from_json};
+use super::views::{self, Naming};
+use super::AppState;
+use crate::analysis;
+use crate::mail::{self, Disposition};
+use crate::store::ListQuery;
+use crate::store::model::MessageEntry;
+
+pub(super) async fn list(
+    State(app): State<AppState>,
+    Extension(naming): Extension<Naming>,
+    ids: Ids,
+    query: Query,
+) -> Result<Response, ApiError> {
+    let sandbox = ids.sandbox()?;
+    let list_query = ListQuery {
+        search: query
+            .get("search")
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_lowercase),
+        last_id: query.positive("last_id")?,
+        page: query.positive("page")?,
+    };
+    let entries = app.store.list_messages(sandbox, &list_query)?;
+    let body: Vec<Value> = entries.iter().map(|e| views::message(e, naming)).collect();
+    Ok(ok(&body))
+}
+
+fn entry(app: &AppState, ids: Ids) -> Result<MessageEntry, ApiError> {
+    Ok(app.store.message(ids.sandbox()?, ids.message()?)?)
+}
+
+pub(super) async fn show(
+    State(app): State<AppState>,
+    Extension(naming): Extension<Naming>,
+    ids: Ids,
+) -> Result<Response, ApiError> {
+    Ok(ok(&views::message(&entry(&app, ids)?, naming)))
+}
+
+#[derive(Debug, Deserialize)]
+struct UpdateParams {
+    #[serde(default)]
+    is_read: Option<Flag>,
+}
+
+pub(super) async fn update(
+    State(app): State<AppState>,
+    Extension(naming): Extension<Naming>,
+    ids: Ids,
+    body: JsonBody,
+) -> Result<Response, ApiError> {
+    let (sandbox, message) = (ids.sandbox()?, ids.message()?);
+    let params: UpdateParams = from_json(body.unwrap_envelope(&["message"]))?;
+    let updated = app
+        .store
+        .set_read(sandbox, message, params.is_read.map(|f| f.0))
+        .await?;
+    Ok(ok(&views::message(&updated, naming)))
+}
+
+pub(super) async fn delete(
+    State(app): State<AppState>,
+    Extension(naming): Extension<Naming>,
+    ids: Ids,
+) -> Result<Response, ApiError> {
+    let deleted = app
+        .store
+        .delete_message(ids.sandbox()?, ids.message()?)
+        .await?;
+    Ok(ok(&views::message(&deleted, naming)))
+}
+
+#[derive(Debug, Deserialize)]
+struct ForwardParams {
+    #[serde(default)]
+    email: Option<String>,
+}
+
+fn looks_like_email(s: &str) -> bool {
+    match s.rsplit_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !s.chars().any(|c| c.is_whitespace() || c == '<' || c == '>')
+        }
+        None => false,
+    }
+}
+
+pub(super) async fn forward(
+    State(app): State<AppState>,
+    ids: Ids,
+    body: JsonBody,
+) -> Result<Response, ApiError> {
+    let (sandbox, message) = (ids.sandbox()?, ids.message()?);
+    app.store.message(sandbox, message)?;
+    let params: ForwardParams = from_json(body.unwrap_envelope(&["message"]))?;
+    let email = params.email.unwrap_or_default();
+    if email.trim().is_empty() {
+        return Err(ApiError::invalid("email", "can't be blank"));
+    }
+    if !looks_like_email(email.trim()) {
+        return Err(ApiError::invalid("email", "is invalid"));
+    }
+    app.store
+        .forward(sandbox, message, email.trim().to_owned())
+        .await?;
+    Ok(ok(&json!({
+        "success": true,
+        "message": "The message was forwarded (the emulator records forwards; nothing is sent)",
+    })))
+}
+
+pub(super) async fn spam_report(
+    State(app): State<AppState>,
+    ids: Ids,
+) -> Result<Response, ApiError> {
+    let entry = entry(&app, ids)?;
+    let parsed = mail::parse(&entry.data.raw);
+    Ok(ok(&json!({ "report": analysis::spam_report(&parsed) })))
+}
+
+pub(super) async fn analyze(State(app): State<AppState>, ids: Ids) -> Result<Response, ApiError> {
+    let entry = entry(&app, ids)?;
+    let parsed = mail::parse(&entry.data.raw);
+    Ok(ok(
+        &json!({ "report": analysis::html_analysis(parsed.html.as_deref()) }),
+    ))
+}
+
+/// `Content-Type` → `content_type`.
+fn header_key(name: &str) -> String {
+    name.trim().to_ascii_lowercase().replace('-', "_")
+}
+
+pub(super) async fn mail_headers(
+    State(app): State<AppState>,
+    ids: Ids,
+) -> Result<Response, ApiError> {
+    let entry = entry(&app, ids)?;
+    let parsed = mail::parse(&entry.data.raw);
+    let mut headers: BTreeMap<String, String> = BTreeMap::new();
+    for (name, value) in &parsed.headers {
+        headers
+            .entry(header_key(name))
+            .and_modify(|v| {
+                v.push_str(", ");
+                v.push_str(value);
+            })
+            .or_insert_with(|| value.clone());
+    }
+    // Bcc recipients are in the envelope only: those not named in To or Cc.
+    let visible: Vec<String> = parsed
+        .to
+        .iter()
+        .chain(&parsed.cc)
+        .map(|m| m.email.to_ascii_lowercase())
+        .collect();
+    let mut bcc: Vec<String> = parsed.bcc.iter().map(|m| m.email.clone()).collect();
+    for rcpt in &entry.data.meta.envelope.rcpt_to {
+        let lower = rcpt.to_ascii_lowercase();
+        if !visible.contains(&lower) && !bcc.iter().any(|b| b.eq_ignore_ascii_case(rcpt)) {
+            bcc.push(rcpt.clone());
+        }
+    }
+    if !bcc.is_empty() {
+        headers.insert("bcc".to_owned(), bcc.join(", "));
+    }
+    Ok(ok(&json!({ "headers": headers })))
+}
+
+pub(super) async fn attachments(
+    State(app): State<AppState>,
+    ids: Ids,
+    query: Query,
+) -> Result<Response, ApiError> {
+    let entry = entry(&app, ids)?;
+    let wanted = query.get("attachment_type").map(str::to_ascii_lowercase);
+    let parsed = mail::parse(&entry.data.raw);
+    let list: Vec<Value> = parsed
+        .attachments
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| {
+            let kind = match a.disposition {
+                Disposition::Attachment => "attachment",
+                Disposition::Inline => "inline",
+            };
+            wanted.as_deref().is_none_or(|w| w == kind)
+        })
+        .map(|(i, a)| views::attachment(&entry, i, a))
+        .collect();
+    Ok(ok(&list))
+}
+
+pub(super) async fn attachment(
+    State(app): State<AppState>,
+    ids: Ids,
+) -> Result<Response, ApiError> {
+    let attachment_id = ids.attachment()?;
+    let entry = entry(&app, ids)?;
+    let index = attachment_id
+        .checked_sub(entry.data.meta.first_attachment_id)
+        .and_then(|i| usize::try_from(i).ok())
+        .ok_or(ApiError::NotFound)?;
+    let parsed = mail::parse(&entry.data.raw);
+    let found = parsed.attachments.get(index).ok_or(ApiError::NotFound)?;
+    Ok(ok(&views::attachment(&entry, index, found)))
+}

@@ -1,0 +1,85 @@
+//! The HTTP API (axum): the management API on current and legacy paths, the sending API, the
+//! message-part links and the control API, all on one listener.
+
+mod accounts;
+mod auth;
+mod bodies;
+mod control;
+mod current;
+mod errors;
+mod extract;
+mod layers;
+mod legacy;
+mod messages;
+mod projects;
+mod sandboxes;
+mod sending;
+mod table;
+mod views;
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use self::errors::ApiError;
+use crate::faults::FaultRegistry;
+use crate::ratelimit::RateLimiter;
+use crate::store::Store;
+use crate::summary::StartupSummary;
+
+/// What every handler can reach.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) store: Arc<Store>,
+    pub(crate) faults: Arc<FaultRegistry>,
+    pub(crate) limiter: RateLimiter,
+    pub(crate) account_id: u64,
+    pub(crate) organization_id: u64,
+    pub(crate) summary: StartupSummary,
+}
+
+/// The handlers' state.
+#[derive(Debug, Clone)]
+pub(crate) struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub(crate) fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+async fn not_found() -> Response {
+    ApiError::NotFound.into_response()
+}
+
+/// The whole HTTP application.
+pub(crate) fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(current::routes())
+        .merge(legacy::routes())
+        .merge(sending::routes())
+        .merge(control::routes())
+        .route(
+            "/api/testing_message_parts/{token}/{part}",
+            get(bodies::by_token),
+        )
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_found)
+        .layer(from_fn_with_state(state.clone(), layers::auth))
+        .layer(from_fn_with_state(state.clone(), layers::rate_limit))
+        .layer(from_fn_with_state(state.clone(), layers::faults))
+        .layer(from_fn(layers::log))
+        .with_state(state)
+}

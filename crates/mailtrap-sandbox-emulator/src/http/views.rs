@@ -1,0 +1,485 @@
+//! The JSON shapes of the API's objects. Current and legacy paths share them; only the naming
+//! differs (`sandbox_id`/`sandboxes` against `inbox_id`/`inboxes`).
+
+use chrono::{Datelike, TimeZone, Utc};
+use serde_json::{Value, json};
+
+use crate::mail::{Disposition, ParsedAttachment};
+use crate::store::model::{
+    Access, ApiToken, MessageEntry, Origin, Project, ResourceType, Sandbox, Specifier,
+};
+use crate::store::{ServerInfo, State, parts};
+use crate::time;
+
+/// Which family of paths a request came through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Naming {
+    /// `/api/sandboxes/...`, `/api/projects/...`.
+    Current,
+    /// `/api/accounts/{account_id}/inboxes/...`.
+    Legacy,
+}
+
+impl Naming {
+    /// `sandbox_id` or `inbox_id`.
+    pub(crate) fn sandbox_id(self) -> &'static str {
+        match self {
+            Naming::Current => "sandbox_id",
+            Naming::Legacy => "inbox_id",
+        }
+    }
+
+    /// `sandboxes` or `inboxes`.
+    pub(crate) fn sandboxes(self) -> &'static str {
+        match self {
+            Naming::Current => "sandboxes",
+            Naming::Legacy => "inboxes",
+        }
+    }
+
+    /// The request envelopes accepted for a sandbox, preferred first.
+    pub(crate) fn sandbox_envelopes(self) -> [&'static str; 2] {
+        match self {
+            Naming::Current => ["sandbox", "inbox"],
+            Naming::Legacy => ["inbox", "sandbox"],
+        }
+    }
+
+    /// The name of a resource type.
+    pub(crate) fn resource_type(self, t: ResourceType) -> &'static str {
+        match t {
+            ResourceType::Account => "account",
+            ResourceType::Billing => "billing",
+            ResourceType::Organization => "organization",
+            ResourceType::Project => "project",
+            ResourceType::Sandbox => match self {
+                Naming::Current => "sandbox",
+                Naming::Legacy => "inbox",
+            },
+            ResourceType::Domain => "domain",
+            ResourceType::EmailCampaignPermissionScope => "email_campaign_permission_scope",
+        }
+    }
+}
+
+fn permissions(can_update: bool, can_destroy: bool, can_leave: bool) -> Value {
+    json!({
+        "can_read": true,
+        "can_update": can_update,
+        "can_destroy": can_destroy,
+        "can_leave": can_leave,
+    })
+}
+
+/// Sizes as Mailtrap writes them: `691 Bytes`, `1.7 KB`, `11 KB`, `2.3 MB`.
+pub(crate) fn human_size(bytes: u64) -> String {
+    if bytes == 1 {
+        return "1 Byte".to_owned();
+    }
+    if bytes < 1024 {
+        return format!("{bytes} Bytes");
+    }
+    let units = ["KB", "MB", "GB", "TB"];
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < units.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    // Two significant digits, trailing zeros dropped.
+    let rounded = if value >= 10.0 {
+        format!("{value:.0}")
+    } else {
+        let text = format!("{value:.1}");
+        text.strip_suffix(".0").map(str::to_owned).unwrap_or(text)
+    };
+    format!("{rounded} {}", units.get(unit).copied().unwrap_or("TB"))
+}
+
+/// A sandbox (the same shape on every path).
+pub(crate) fn sandbox(state: &State, info: &ServerInfo, s: &Sandbox) -> Value {
+    let (count, unread) = state
+        .sandbox_messages(s.id)
+        .map_or((0, 0), |m| (m.by_id.len(), m.unread));
+    json!({
+        "id": s.id,
+        "name": s.name,
+        "username": s.username,
+        "password": s.password,
+        "max_size": s.max_size,
+        "status": "active",
+        "email_username": s.email_username,
+        "email_username_enabled": s.email_username_enabled,
+        "sent_messages_count": s.sent_messages_count,
+        "forwarded_messages_count": s.forwarded_messages_count,
+        "used": s.sent_messages_count > 0,
+        "forward_from_email_address":
+            format!("a{}-i{}@forward.{}", state.reg.account.id, s.id, info.email_domain),
+        "project_id": s.project_id,
+        "domain": info.smtp_host,
+        "pop3_domain": info.smtp_host,
+        "email_domain": info.email_domain,
+        "api_domain": info.http_host,
+        "emails_count": count,
+        "emails_unread_count": unread,
+        "last_message_sent_at": s.last_message_sent_at.as_ref().map(time::format),
+        "smtp_ports": [info.smtp_port],
+        "pop3_ports": [],
+        "max_message_size": s.max_message_size,
+        "permissions": permissions(true, true, false),
+    })
+}
+
+/// A sandbox by id.
+pub(crate) fn sandbox_by_id(state: &State, info: &ServerInfo, id: u64) -> Option<Value> {
+    state.reg.sandboxes.get(&id).map(|s| sandbox(state, info, s))
+}
+
+/// Every sandbox.
+pub(crate) fn sandboxes(state: &State, info: &ServerInfo) -> Value {
+    Value::Array(
+        state
+            .reg
+            .sandboxes
+            .values()
+            .map(|s| sandbox(state, info, s))
+            .collect(),
+    )
+}
+
+/// A project with its sandboxes.
+pub(crate) fn project(state: &State, info: &ServerInfo, p: &Project, naming: Naming) -> Value {
+    let sandboxes: Vec<Value> = state
+        .reg
+        .sandboxes
+        .values()
+        .filter(|s| s.project_id == p.id)
+        .map(|s| sandbox(state, info, s))
+        .collect();
+    let share = |role: &str| {
+        format!(
+            "{}/projects/{}/share/{}{role}",
+            info.base_url, p.id, p.share_key
+        )
+    };
+    let mut view = json!({
+        "id": p.id,
+        "name": p.name,
+        "share_links": {"admin": share("a"), "viewer": share("v")},
+        "permissions": permissions(true, true, false),
+    });
+    if let Value::Object(map) = &mut view {
+        map.insert(naming.sandboxes().to_owned(), Value::Array(sandboxes));
+    }
+    view
+}
+
+/// A project by id.
+pub(crate) fn project_by_id(
+    state: &State,
+    info: &ServerInfo,
+    id: u64,
+    naming: Naming,
+) -> Option<Value> {
+    state
+        .reg
+        .projects
+        .get(&id)
+        .map(|p| project(state, info, p, naming))
+}
+
+/// A message.
+pub(crate) fn message(entry: &MessageEntry, naming: Naming) -> Value {
+    let data = &entry.data;
+    let digest = &data.digest;
+    let meta = &data.meta;
+    let path = |part: &str| parts::message_path(data.sandbox_id, data.id, part);
+    let (template_id, template_variables) = match (&meta.template, meta.origin) {
+        (Some(t), _) => (json!(t.id), t.variables.clone().unwrap_or(Value::Null)),
+        (None, Origin::Api) => (json!(0), Value::Null),
+        (None, Origin::Smtp) => (Value::Null, Value::Null),
+    };
+    let client_ip = meta
+        .envelope
+        .client_ip
+        .clone()
+        .unwrap_or_else(|| "127.0.0.1".to_owned());
+    let smtp_information = match meta.origin {
+        Origin::Smtp => json!({
+            "ok": true,
+            "data": {
+                "mail_from_addr": meta.envelope.mail_from,
+                "client_ip": client_ip,
+                "rcpt_to_addrs": meta.envelope.rcpt_to,
+            }
+        }),
+        Origin::Api => json!({"ok": false}),
+    };
+    let sender_domain = digest
+        .from
+        .email
+        .rsplit_once('@')
+        .map(|(_, domain)| domain.to_owned())
+        .unwrap_or_default();
+    let created = time::format(&data.created_at);
+    let mut view = json!({
+        "id": data.id,
+        "subject": digest.subject,
+        "sent_at": created,
+        "from_email": digest.from.email,
+        "from_name": digest.from.name,
+        "to_email": digest.to.email,
+        "to_name": digest.to.name,
+        "email_size": data.raw.len(),
+        "is_read": entry.is_read,
+        "created_at": created,
+        "updated_at": time::format(&entry.updated_at),
+        "template_id": template_id,
+        "template_variables": template_variables,
+        "html_body_size": digest.html_size,
+        "text_body_size": digest.text_size,
+        "human_size": human_size(data.raw.len() as u64),
+        "html_path": path("body.html"),
+        "txt_path": path("body.txt"),
+        "raw_path": path("body.raw"),
+        "download_path": path("body.eml"),
+        "html_source_path": path("body.htmlsource"),
+        "blacklists_report_info": {
+            "result": "success",
+            "domain": sender_domain,
+            "ip": client_ip,
+            "report": [],
+        },
+        "smtp_information": smtp_information,
+    });
+    if let Value::Object(map) = &mut view {
+        map.insert(naming.sandbox_id().to_owned(), json!(data.sandbox_id));
+    }
+    view
+}
+
+/// An attachment of a message (`index` is its position among the message's attachments).
+pub(crate) fn attachment(entry: &MessageEntry, index: usize, a: &ParsedAttachment) -> Value {
+    let data = &entry.data;
+    let created = time::format(&data.created_at);
+    let index16 = u16::try_from(index).unwrap_or(u16::MAX);
+    json!({
+        "id": data.meta.first_attachment_id + index as u64,
+        "message_id": data.id,
+        "filename": a.filename,
+        "attachment_type": match a.disposition {
+            Disposition::Attachment => "attachment",
+            Disposition::Inline => "inline",
+        },
+        "content_type": a.content_type,
+        "content_id": a.content_id.clone().unwrap_or_default(),
+        "transfer_encoding": a.transfer_encoding,
+        "attachment_size": a.content.len(),
+        "created_at": created,
+        "updated_at": created,
+        "attachment_human_size": human_size(a.content.len() as u64),
+        "download_path": parts::attachment_path(data.sandbox_id, data.id, index16),
+    })
+}
+
+/// An account access.
+pub(crate) fn access(state: &State, a: &Access, naming: Naming) -> Value {
+    let reg = &state.reg;
+    let (specifier_type, specifier, perms) = match &a.specifier {
+        Specifier::Owner => (
+            "User",
+            json!({
+                "id": reg.owner.id,
+                "email": reg.owner.email,
+                "name": reg.owner.name,
+                "two_factor_authentication_enabled": false,
+            }),
+            json!({"can_read": true, "can_update": false, "can_destroy": false, "can_leave": false}),
+        ),
+        Specifier::Invite { id, email } => (
+            "Invite",
+            json!({"id": id, "email": email}),
+            permissions(true, true, false),
+        ),
+        Specifier::ApiToken { token_id } => {
+            let token = reg.api_tokens.get(token_id);
+            (
+                "ApiToken",
+                json!({
+                    "id": token_id,
+                    "name": token.map(|t| t.name.as_str()).unwrap_or(""),
+                    "author_name": reg.owner.name,
+                    "token": token.map(|t| masked(&t.token)).unwrap_or_default(),
+                    "expires_at": token.and_then(|t| t.expires_at.as_ref().map(time::format)),
+                }),
+                permissions(true, true, false),
+            )
+        }
+    };
+    json!({
+        "id": a.id,
+        "specifier_type": specifier_type,
+        "specifier": specifier,
+        "resources": resources(a, naming),
+        "permissions": perms,
+    })
+}
+
+fn resources(a: &Access, naming: Naming) -> Value {
+    Value::Array(
+        a.resources
+            .iter()
+            .map(|r| {
+                json!({
+                    "resource_type": naming.resource_type(r.resource_type),
+                    "resource_id": r.resource_id,
+                    "access_level": r.access_level,
+                })
+            })
+            .collect(),
+    )
+}
+
+fn masked(token: &str) -> String {
+    let last4: String = token
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    format!("{}{last4}", "*".repeat(token.chars().count().saturating_sub(4)))
+}
+
+/// An API token (with its value only right after it was created or reset).
+pub(crate) fn api_token(state: &State, t: &ApiToken, with_token: bool, naming: Naming) -> Value {
+    let last4 = masked(&t.token).chars().rev().take(4).collect::<Vec<_>>();
+    let last4: String = last4.into_iter().rev().collect();
+    let resources = state
+        .reg
+        .accesses
+        .get(&t.access_id)
+        .map_or(Value::Array(Vec::new()), |a| resources(a, naming));
+    let mut view = json!({
+        "id": t.id,
+        "name": t.name,
+        "last_4_digits": last4,
+        "created_by": state.reg.owner.name,
+        "expires_at": t.expires_at.as_ref().map(time::format),
+        "resources": resources,
+    });
+    if with_token && let Value::Object(map) = &mut view {
+        map.insert("token".to_owned(), json!(t.token));
+    }
+    view
+}
+
+/// The resource tree: account, then projects, then sandboxes, with the owner's level.
+pub(crate) fn resource_tree(state: &State, naming: Naming) -> Value {
+    let reg = &state.reg;
+    let projects: Vec<Value> = reg
+        .projects
+        .values()
+        .map(|p| {
+            let sandboxes: Vec<Value> = reg
+                .sandboxes
+                .values()
+                .filter(|s| s.project_id == p.id)
+                .map(|s| {
+                    json!({
+                        "id": s.id,
+                        "name": s.name,
+                        "type": naming.resource_type(ResourceType::Sandbox),
+                        "access_level": 1000,
+                        "resources": [],
+                    })
+                })
+                .collect();
+            json!({
+                "id": p.id,
+                "name": p.name,
+                "type": "project",
+                "access_level": 1000,
+                "resources": sandboxes,
+            })
+        })
+        .collect();
+    json!([{
+        "id": reg.account.id,
+        "name": reg.account.name,
+        "type": "account",
+        "access_level": 1000,
+        "resources": projects,
+    }])
+}
+
+/// Usage of the current (calendar-month) billing cycle.
+pub(crate) fn billing_usage(state: &State) -> Value {
+    let now = Utc::now();
+    let start = Utc
+        .with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0)
+        .single()
+        .unwrap_or(now);
+    let (year, month) = if now.month() == 12 {
+        (now.year() + 1, 1)
+    } else {
+        (now.year(), now.month() + 1)
+    };
+    let end = Utc
+        .with_ymd_and_hms(year, month, 1, 0, 0, 0)
+        .single()
+        .unwrap_or(now);
+    let sent: u64 = state
+        .reg
+        .sandboxes
+        .values()
+        .map(|s| s.sent_messages_count)
+        .sum();
+    let forwarded: u64 = state
+        .reg
+        .sandboxes
+        .values()
+        .map(|s| s.forwarded_messages_count)
+        .sum();
+    json!({
+        "billing": {"cycle_start": time::format(&start), "cycle_end": time::format(&end)},
+        "testing": {
+            "plan": {"name": "Emulator"},
+            "usage": {
+                "sent_messages_count": {"current": sent, "limit": 1_000_000},
+                "forwarded_messages_count": {"current": forwarded, "limit": 10_000},
+            }
+        },
+        "sending": {
+            "plan": {"name": "Emulator"},
+            "usage": {"sent_messages_count": {"current": 0, "limit": 0}}
+        },
+        "marketing": {
+            "plan": {"name": "Emulator"},
+            "usage": {"sent_messages_count": {"current": 0, "limit": 0}}
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_sizes_match_mailtrap() {
+        assert_eq!(human_size(1), "1 Byte");
+        assert_eq!(human_size(9), "9 Bytes");
+        assert_eq!(human_size(691), "691 Bytes");
+        assert_eq!(human_size(1024), "1 KB");
+        assert_eq!(human_size(1704), "1.7 KB");
+        assert_eq!(human_size(11_539), "11 KB");
+        assert_eq!(human_size(5 * 1024 * 1024), "5 MB");
+    }
+
+    #[test]
+    fn tokens_are_masked_but_the_last_four() {
+        assert_eq!(masked("abcdef123456"), "********3456");
+        assert_eq!(masked("ab"), "ab");
+    }
+}

@@ -1,0 +1,137 @@
+//! What a started emulator tells its user: addresses, token, and the seeded account, project,
+//! sandbox and template.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// The seeded project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct SeededProject {
+    /// Its id.
+    pub id: u64,
+    /// Its name.
+    pub name: String,
+}
+
+/// The seeded sandbox, with what SMTP clients need.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct SeededSandbox {
+    /// Its id.
+    pub id: u64,
+    /// Its name.
+    pub name: String,
+    /// SMTP username.
+    pub smtp_username: String,
+    /// SMTP password.
+    pub smtp_password: String,
+    /// Its email address (mail sent to it over SMTP, without authentication, lands there).
+    pub email_address: String,
+}
+
+impl fmt::Debug for SeededSandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SeededSandbox")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("smtp_username", &self.smtp_username)
+            .field("smtp_password", &"[redacted]")
+            .field("email_address", &self.email_address)
+            .finish()
+    }
+}
+
+/// The start-up summary. `Display` writes it for people; `Serialize` gives the same facts as
+/// JSON (for `serve --json`). It contains the API token and SMTP password on purpose: they are
+/// what a user needs to connect; `Debug` hides them.
+#[derive(Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct StartupSummary {
+    /// `http://127.0.0.1:8025`: the base URL of both the management and the sending API.
+    pub base_url: String,
+    /// The HTTP listener.
+    pub http_addr: SocketAddr,
+    /// The SMTP listener.
+    pub smtp_addr: SocketAddr,
+    /// The API token.
+    pub api_token: String,
+    /// The account id (legacy paths are `/api/accounts/{account_id}/...`).
+    pub account_id: u64,
+    /// The organization id (for sub-accounts).
+    pub organization_id: u64,
+    /// The seeded project.
+    pub project: SeededProject,
+    /// The seeded sandbox.
+    pub sandbox: SeededSandbox,
+    /// The uuid of the example template for `template_uuid` sends.
+    pub template_uuid: String,
+    /// Where data is kept; `None` in memory.
+    pub data_dir: Option<PathBuf>,
+    /// Whether 429 is answered beyond the rate limit.
+    pub rate_limit_enforced: bool,
+}
+
+impl fmt::Debug for StartupSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StartupSummary")
+            .field("base_url", &self.base_url)
+            .field("http_addr", &self.http_addr)
+            .field("smtp_addr", &self.smtp_addr)
+            .field("api_token", &"[redacted]")
+            .field("account_id", &self.account_id)
+            .field("organization_id", &self.organization_id)
+            .field("project", &self.project)
+            .field("sandbox", &self.sandbox)
+            .field("template_uuid", &self.template_uuid)
+            .field("data_dir", &self.data_dir)
+            .field("rate_limit_enforced", &self.rate_limit_enforced)
+            .finish()
+    }
+}
+
+impl fmt::Display for StartupSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "Mailtrap Sandbox emulator")?;
+        writeln!(
+            f,
+            "  API base URL   {}  (management and sending)",
+            self.base_url
+        )?;
+        writeln!(f, "  API token      {}", self.api_token)?;
+        writeln!(
+            f,
+            "  SMTP           {}  username {}  password {}",
+            self.smtp_addr, self.sandbox.smtp_username, self.sandbox.smtp_password
+        )?;
+        writeln!(f, "  Account        {}", self.account_id)?;
+        writeln!(
+            f,
+            "  Project        {}  \"{}\"",
+            self.project.id, self.project.name
+        )?;
+        writeln!(
+            f,
+            "  Sandbox        {}  \"{}\"  address {}",
+            self.sandbox.id, self.sandbox.name, self.sandbox.email_address
+        )?;
+        writeln!(f, "  Template       {}", self.template_uuid)?;
+        match &self.data_dir {
+            Some(dir) => writeln!(f, "  Storage        {} (SQLite)", dir.display())?,
+            None => writeln!(f, "  Storage        in memory")?,
+        }
+        writeln!(
+            f,
+            "  Rate limit     150 requests per 10 s per token ({})",
+            if self.rate_limit_enforced {
+                "enforced"
+            } else {
+                "headers only"
+            }
+        )?;
+        write!(f, "  Control API    {}/_emulator/status", self.base_url)
+    }
+}
