@@ -501,7 +501,10 @@ fn validate_http(spec: &FaultSpec) -> Result<Action, FaultError> {
     if let Some(p) = spec.percentage
         && !(p > 0.0 && p <= 100.0)
     {
-        add("percentage", "must be greater than 0 and at most 100".to_owned());
+        add(
+            "percentage",
+            "must be greater than 0 and at most 100".to_owned(),
+        );
     }
     if let Some(prefix) = &spec.path_prefix
         && !prefix.starts_with('/')
@@ -511,7 +514,10 @@ fn validate_http(spec: &FaultSpec) -> Result<Action, FaultError> {
     if let Some(method) = &spec.method
         && (method.is_empty() || !method.chars().all(|c| c.is_ascii_alphabetic()))
     {
-        add("method", "must be an HTTP method such as GET or POST".to_owned());
+        add(
+            "method",
+            "must be an HTTP method such as GET or POST".to_owned(),
+        );
     }
     let kind_field = |field: &str| format!("is only used by fault kind '{field}'");
     let action = match spec.kind {
@@ -527,7 +533,10 @@ fn validate_http(spec: &FaultSpec) -> Result<Action, FaultError> {
                 Some(code) => match StatusCode::from_u16(code) {
                     Ok(status) if (200..=599).contains(&code) => Some(status),
                     _ => {
-                        add("status", "must be an HTTP status from 200 to 599".to_owned());
+                        add(
+                            "status",
+                            "must be an HTTP status from 200 to 599".to_owned(),
+                        );
                         None
                     }
                 },
@@ -568,7 +577,10 @@ fn validate_http(spec: &FaultSpec) -> Result<Action, FaultError> {
                     None
                 }
                 Some(ms) if ms > 600_000 => {
-                    add("delay_ms", "must be at most 600000 (ten minutes)".to_owned());
+                    add(
+                        "delay_ms",
+                        "must be at most 600000 (ten minutes)".to_owned(),
+                    );
                     None
                 }
                 Some(ms) => Some(Action::Delay(Duration::from_millis(ms))),
@@ -749,12 +761,18 @@ mod tests {
             ],
         )
         .unwrap();
-        assert_eq!(registry.smtp_fault(SmtpStage::MailFrom, "a@blocked.test"), None);
+        assert_eq!(
+            registry.smtp_fault(SmtpStage::MailFrom, "a@blocked.test"),
+            None
+        );
         assert_eq!(
             registry.smtp_fault(SmtpStage::RcptTo, "a@Blocked.test"),
             Some((550, "Rejected by an emulator fault rule".to_owned()))
         );
-        assert_eq!(registry.smtp_fault(SmtpStage::RcptTo, "a@blocked.test"), None);
+        assert_eq!(
+            registry.smtp_fault(SmtpStage::RcptTo, "a@blocked.test"),
+            None
+        );
         assert!(
             registry
                 .add_smtp(SmtpFaultSpec::new(SmtpFaultStage::Auth, 250))

@@ -285,9 +285,11 @@ fn to_i64(n: u64) -> i64 {
 
 fn load(conn: &Connection) -> rusqlite::Result<Loaded> {
     let get = |key: &str| -> rusqlite::Result<Option<String>> {
-        conn.query_row("SELECT value FROM meta WHERE key = ?1", params![key], |row| {
-            row.get(0)
-        })
+        conn.query_row(
+            "SELECT value FROM meta WHERE key = ?1",
+            params![key],
+            |row| row.get(0),
+        )
         .optional()
     };
     let registry = get("registry")?;
@@ -363,8 +365,10 @@ fn write_batch(conn: &mut Connection, jobs: &[Job]) -> rusqlite::Result<()> {
                 is_read,
                 updated_at,
             } => {
-                tx.prepare_cached("UPDATE messages SET is_read = ?2, updated_at = ?3 WHERE id = ?1")?
-                    .execute(params![to_i64(*id), is_read, updated_at])?;
+                tx.prepare_cached(
+                    "UPDATE messages SET is_read = ?2, updated_at = ?3 WHERE id = ?1",
+                )?
+                .execute(params![to_i64(*id), is_read, updated_at])?;
             }
             Op::DeleteMessages(ids) => {
                 let mut stmt = tx.prepare_cached("DELETE FROM messages WHERE id = ?1")?;

@@ -242,13 +242,19 @@ impl RunningEmulator {
     /// Adds an HTTP fault rule (as `POST /_emulator/faults` does); returns its id.
     pub fn add_fault(&self, spec: FaultSpec) -> Result<u64, FaultError> {
         let view = self.faults.add_http(spec)?;
-        Ok(view.get("id").and_then(serde_json::Value::as_u64).unwrap_or(0))
+        Ok(view
+            .get("id")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0))
     }
 
     /// Adds an SMTP fault rule (as `POST /_emulator/smtp_faults` does); returns its id.
     pub fn add_smtp_fault(&self, spec: SmtpFaultSpec) -> Result<u64, FaultError> {
         let view = self.faults.add_smtp(spec)?;
-        Ok(view.get("id").and_then(serde_json::Value::as_u64).unwrap_or(0))
+        Ok(view
+            .get("id")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0))
     }
 
     /// Removes every HTTP and SMTP fault rule.

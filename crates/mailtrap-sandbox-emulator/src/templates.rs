@@ -115,17 +115,27 @@ mod tests {
     fn placeholders_are_filled_from_dotted_paths() {
         let vars = json!({"name": "Ada", "user": {"name": "Grace", "age": 85}, "n": null});
         assert_eq!(
-            render_str("Hi {{name}}, {{ user.name }} ({{user.age}}){{n}}{{missing}}!", Some(&vars), false),
+            render_str(
+                "Hi {{name}}, {{ user.name }} ({{user.age}}){{n}}{{missing}}!",
+                Some(&vars),
+                false
+            ),
             "Hi Ada, Grace (85)!"
         );
         assert_eq!(render_str("{{name}}", None, false), "");
-        assert_eq!(render_str("open {{ never closed", Some(&vars), false), "open {{ never closed");
+        assert_eq!(
+            render_str("open {{ never closed", Some(&vars), false),
+            "open {{ never closed"
+        );
     }
 
     #[test]
     fn html_values_are_escaped_unless_triple_braced() {
         let vars = json!({"v": "<b>&</b>"});
-        assert_eq!(render_str("{{v}}", Some(&vars), true), "&lt;b&gt;&amp;&lt;/b&gt;");
+        assert_eq!(
+            render_str("{{v}}", Some(&vars), true),
+            "&lt;b&gt;&amp;&lt;/b&gt;"
+        );
         assert_eq!(render_str("{{{v}}}", Some(&vars), true), "<b>&</b>");
         assert_eq!(render_str("{{v}}", Some(&vars), false), "<b>&</b>");
     }

@@ -1,5 +1,10 @@
 //! The emulator starts on free ports, answers with its token, and stops.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod http_support;
 
@@ -14,7 +19,12 @@ async fn starts_answers_and_stops() {
     assert_eq!(env.emu.api_token(), TOKEN);
     let sandboxes = env.get_json("/api/sandboxes").await;
     assert_eq!(sandboxes[0]["id"], env.sandbox());
-    let response = env.client.get(env.url("/api/sandboxes")).send().await.unwrap();
+    let response = env
+        .client
+        .get(env.url("/api/sandboxes"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let summary = env.emu.summary().to_string();
     assert!(summary.contains(env.emu.base_url()), "{summary}");

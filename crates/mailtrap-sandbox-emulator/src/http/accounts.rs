@@ -7,10 +7,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::AppState;
 use super::errors::{ApiError, ok};
 use super::extract::{Flag, IdValue, Ids, JsonBody, Level, Query, from_json};
 use super::views::{self, Naming};
-use super::AppState;
 use crate::store::accounts::{self, PermissionChange};
 use crate::store::model::{Access, Resource, ResourceType};
 use crate::store::{State as StoreState, StoreError};
@@ -190,7 +190,12 @@ struct TokenParams {
     resources: Vec<ResourceParams>,
 }
 
-fn token_view(state: &StoreState, id: u64, with_token: bool, naming: Naming) -> Result<Value, StoreError> {
+fn token_view(
+    state: &StoreState,
+    id: u64,
+    with_token: bool,
+    naming: Naming,
+) -> Result<Value, StoreError> {
     state
         .reg
         .api_tokens
@@ -211,7 +216,10 @@ pub(super) async fn create_token(
         let resource_type = resource_type(&r.resource_type, &field)?;
         if !matches!(
             resource_type,
-            ResourceType::Account | ResourceType::Project | ResourceType::Sandbox | ResourceType::Domain
+            ResourceType::Account
+                | ResourceType::Project
+                | ResourceType::Sandbox
+                | ResourceType::Domain
         ) {
             return Err(ApiError::invalid(
                 &field,
@@ -240,7 +248,9 @@ pub(super) async fn show_token(
     ids: Ids,
 ) -> Result<Response, ApiError> {
     let id = ids.token()?;
-    let view = app.store.read(|state| token_view(state, id, false, naming))?;
+    let view = app
+        .store
+        .read(|state| token_view(state, id, false, naming))?;
     Ok(ok(&view))
 }
 

@@ -226,6 +226,11 @@ mod tests {
             eml_disposition("Grüße \"x\"").to_str().unwrap(),
             "attachment; filename=\"Gr__e _x_.eml\"; filename*=UTF-8''Gr%C3%BC%C3%9Fe%20%22x%22.eml"
         );
-        assert!(eml_disposition("").to_str().unwrap().contains("message.eml"));
+        assert!(
+            eml_disposition("")
+                .to_str()
+                .unwrap()
+                .contains("message.eml")
+        );
     }
 }

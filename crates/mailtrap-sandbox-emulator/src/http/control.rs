@@ -30,7 +30,10 @@ pub(super) fn routes() -> Router<AppState> {
             "/_emulator/faults",
             get(list_faults).post(add_fault).delete(clear_faults),
         )
-        .route("/_emulator/faults/{fault_id}", axum::routing::delete(remove_fault))
+        .route(
+            "/_emulator/faults/{fault_id}",
+            axum::routing::delete(remove_fault),
+        )
         .route(
             "/_emulator/smtp_faults",
             get(list_smtp_faults)
@@ -50,10 +53,7 @@ pub(super) fn routes() -> Router<AppState> {
             get(show_template).delete(delete_template),
         )
         .route("/_emulator/forwards", get(forwards))
-        .route(
-            "/_emulator/rate_limit",
-            get(rate_limit).put(set_rate_limit),
-        )
+        .route("/_emulator/rate_limit", get(rate_limit).put(set_rate_limit))
         .route("/_emulator/sandboxes/{sandbox_id}", patch(sandbox_limits))
 }
 
@@ -125,10 +125,7 @@ async fn list_smtp_faults(State(app): State<AppState>) -> Response {
     ok(&json!({ "smtp_faults": app.faults.list_smtp() }))
 }
 
-async fn add_smtp_fault(
-    State(app): State<AppState>,
-    body: JsonBody,
-) -> Result<Response, ApiError> {
+async fn add_smtp_fault(State(app): State<AppState>, body: JsonBody) -> Result<Response, ApiError> {
     let spec: SmtpFaultSpec = from_json(body.0)?;
     Ok(ok(&app.faults.add_smtp(spec)?))
 }
@@ -278,10 +275,7 @@ struct RateLimitParams {
     enforce: bool,
 }
 
-async fn set_rate_limit(
-    State(app): State<AppState>,
-    body: JsonBody,
-) -> Result<Response, ApiError> {
+async fn set_rate_limit(State(app): State<AppState>, body: JsonBody) -> Result<Response, ApiError> {
     let params: RateLimitParams = from_json(body.0)?;
     app.limiter.set_enforced(params.enforce);
     app.limiter.clear();

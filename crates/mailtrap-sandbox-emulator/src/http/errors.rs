@@ -54,7 +54,10 @@ pub(crate) enum ApiError {
 impl ApiError {
     /// A 422 on one field.
     pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Self {
-        ApiError::Invalid(FieldErrors::from([(field.to_owned(), vec![message.into()])]))
+        ApiError::Invalid(FieldErrors::from([(
+            field.to_owned(),
+            vec![message.into()],
+        )]))
     }
 }
 

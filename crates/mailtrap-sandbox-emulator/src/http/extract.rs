@@ -58,21 +58,27 @@ impl FromRequestParts<AppState> for Ids {
             .map_err(|_| ApiError::NotFound)?;
         let mut ids = Ids::default();
         for (name, value) in &params {
+            let slot = match name {
+                "account_id" | "organization_id" => None,
+                "project_id" => Some(&mut ids.project),
+                "sandbox_id" | "inbox_id" => Some(&mut ids.sandbox),
+                "message_id" => Some(&mut ids.message),
+                "attachment_id" => Some(&mut ids.attachment),
+                "account_access_id" => Some(&mut ids.access),
+                "id" => Some(&mut ids.token),
+                // Not an id (a template uuid, a message-part token): the handler reads it.
+                _ => continue,
+            };
             let id: u64 = value.parse().map_err(|_| ApiError::NotFound)?;
             if id == 0 {
                 return Err(ApiError::NotFound);
             }
-            match name {
-                "account_id" if id != state.account_id => return Err(ApiError::NotFound),
-                "organization_id" if id != state.organization_id => {
+            match (name, slot) {
+                (_, Some(slot)) => *slot = Some(id),
+                ("account_id", None) if id != state.account_id => return Err(ApiError::NotFound),
+                ("organization_id", None) if id != state.organization_id => {
                     return Err(ApiError::NotFound);
                 }
-                "project_id" => ids.project = Some(id),
-                "sandbox_id" | "inbox_id" => ids.sandbox = Some(id),
-                "message_id" => ids.message = Some(id),
-                "attachment_id" => ids.attachment = Some(id),
-                "account_access_id" => ids.access = Some(id),
-                "id" => ids.token = Some(id),
                 _ => {}
             }
         }
@@ -104,7 +110,9 @@ impl FromRequest<AppState> for JsonBody {
 
     async fn from_request(request: Request, _state: &AppState) -> Result<Self, ApiError> {
         let bytes = read_body(request, BODY_LIMIT).await?;
-        parse_json(&bytes).map(JsonBody).map_err(ApiError::BadRequest)
+        parse_json(&bytes)
+            .map(JsonBody)
+            .map_err(ApiError::BadRequest)
     }
 }
 
@@ -150,7 +158,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Query {
         let pairs = parts
             .uri
             .query()
-            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .map(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .into_owned()
+                    .collect()
+            })
             .unwrap_or_default();
         Ok(Query(pairs))
     }

@@ -14,6 +14,7 @@ use serde_json::json;
 use super::AppState;
 use super::auth::presented_tokens;
 use super::errors::{ApiError, json};
+use super::extract::Ids;
 use crate::conn::ConnInfo;
 use crate::faults::Outcome;
 use crate::ratelimit::LIMIT;
@@ -109,7 +110,10 @@ pub(super) async fn rate_limit(
     };
     let headers = response.headers_mut();
     headers.insert("x-ratelimit-limit", HeaderValue::from(LIMIT));
-    headers.insert("x-ratelimit-remaining", HeaderValue::from(verdict.remaining));
+    headers.insert(
+        "x-ratelimit-remaining",
+        HeaderValue::from(verdict.remaining),
+    );
     response
 }
 
@@ -120,9 +124,7 @@ pub(super) async fn auth(State(app): State<AppState>, request: Request, next: Ne
     let tokens = presented_tokens(request.headers());
     let valid = match family {
         Family::Control => tokens.iter().any(|t| *t == app.store.api_token()),
-        Family::Sending | Family::Management => {
-            tokens.iter().any(|t| app.store.token_is_valid(t))
-        }
+        Family::Sending | Family::Management => tokens.iter().any(|t| app.store.token_is_valid(t)),
     };
     if valid {
         return next.run(request).await;
@@ -133,6 +135,19 @@ pub(super) async fn auth(State(app): State<AppState>, request: Request, next: Ne
             &json!({"success": false, "errors": ["Unauthorized"]}),
         ),
         Family::Control | Family::Management => ApiError::Unauthorized.into_response(),
+    }
+}
+
+/// Answers 404 before any handler runs when a path id is not a number, or names another
+/// account or organization (a route layer: it runs after routing).
+pub(super) async fn check_ids(
+    ids: Result<Ids, ApiError>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match ids {
+        Ok(_) => next.run(request).await,
+        Err(error) => error.into_response(),
     }
 }
 

@@ -9,10 +9,10 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::AppState;
 use super::errors::{ApiError, ok};
 use super::extract::{Flag, Ids, JsonBody, Query, from_json};
 use super::views::{self, Naming};
-use super::AppState;
 use crate::analysis;
 use crate::mail::{self, Disposition};
 use crate::store::ListQuery;

@@ -69,12 +69,13 @@ pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .merge(current::routes())
         .merge(legacy::routes())
-        .merge(sending::routes())
         .merge(control::routes())
         .route(
             "/api/testing_message_parts/{token}/{part}",
             get(bodies::by_token),
         )
+        .route_layer(from_fn_with_state(state.clone(), layers::check_ids))
+        .merge(sending::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(from_fn_with_state(state.clone(), layers::auth))

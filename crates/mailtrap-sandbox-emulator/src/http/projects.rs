@@ -6,10 +6,10 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::AppState;
 use super::errors::{ApiError, ok};
 use super::extract::{Ids, JsonBody, from_json};
 use super::views::{self, Naming};
-use super::AppState;
 use crate::store::{StoreError, resources};
 
 /// `{"name": ...}` inside the request envelope.
@@ -105,8 +105,7 @@ pub(super) async fn create_sandbox(
     let view = app
         .store
         .write(|state, changes| {
-            let id =
-                resources::create_sandbox(state, changes, project_id, params.name.as_deref())?;
+            let id = resources::create_sandbox(state, changes, project_id, params.name.as_deref())?;
             views::sandbox_by_id(state, info, id).ok_or(StoreError::NotFound)
         })
         .await?;

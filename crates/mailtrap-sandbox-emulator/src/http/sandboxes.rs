@@ -6,10 +6,10 @@ use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 
+use super::AppState;
 use super::errors::{ApiError, ok};
 use super::extract::{Ids, JsonBody, from_json};
 use super::views::{self, Naming};
-use super::AppState;
 use crate::store::{Changes, State as StoreState, StoreError, resources};
 
 #[derive(Debug, Deserialize)]

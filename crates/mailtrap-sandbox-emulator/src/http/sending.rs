@@ -44,9 +44,7 @@ async fn read_request(
     request: Request,
 ) -> Result<(u64, Option<String>, Map<String, Value>), Response> {
     let not_found = || failure(StatusCode::NOT_FOUND, &["Not Found".to_owned()]);
-    let sandbox_id = ids
-        .and_then(|ids| ids.sandbox())
-        .map_err(|_| not_found())?;
+    let sandbox_id = ids.and_then(|ids| ids.sandbox()).map_err(|_| not_found())?;
     if !app
         .store
         .read(|state| state.reg.sandboxes.contains_key(&sandbox_id))
@@ -60,7 +58,9 @@ async fn read_request(
     let bytes = read_body(request, SEND_BODY_LIMIT).await.map_err(|_| {
         failure(
             StatusCode::PAYLOAD_TOO_LARGE,
-            &[format!("The request body is larger than {SEND_BODY_LIMIT} bytes")],
+            &[format!(
+                "The request body is larger than {SEND_BODY_LIMIT} bytes"
+            )],
         )
     })?;
     match parse_json(&bytes) {
@@ -89,7 +89,9 @@ fn prepare(app: &AppState, message: Value) -> Result<(Composed, Option<TemplateU
                 ("html", request.html.is_some()),
             ] {
                 if present {
-                    errors.push(format!("'{field}' cannot be used together with 'template_uuid'"));
+                    errors.push(format!(
+                        "'{field}' cannot be used together with 'template_uuid'"
+                    ));
                 }
             }
             let found = app.store.read(|state| {
@@ -184,7 +186,9 @@ async fn send(
 /// `base` fields apply to every request that does not set them.
 fn merge(base: Option<&Map<String, Value>>, request: Value) -> Result<Value, Vec<String>> {
     let Value::Object(mut request) = request else {
-        return Err(vec!["each entry of 'requests' must be a JSON object".to_owned()]);
+        return Err(vec![
+            "each entry of 'requests' must be a JSON object".to_owned(),
+        ]);
     };
     if let Some(base) = base {
         for (key, value) in base {
@@ -222,7 +226,10 @@ async fn batch(
     let requests = match body.remove("requests") {
         Some(Value::Array(requests)) => requests,
         None | Some(Value::Null) => {
-            return failure(StatusCode::BAD_REQUEST, &["'requests' is required".to_owned()]);
+            return failure(
+                StatusCode::BAD_REQUEST,
+                &["'requests' is required".to_owned()],
+            );
         }
         Some(_) => {
             return failure(

@@ -83,7 +83,10 @@ pub(super) fn routes(p: &Paths) -> Router<AppState> {
             delete(accounts::delete_access),
         )
         .route(
-            &format!("{}/{{account_access_id}}/permissions/bulk", p.account_accesses),
+            &format!(
+                "{}/{{account_access_id}}/permissions/bulk",
+                p.account_accesses
+            ),
             put(accounts::bulk_permissions),
         )
         .route(p.permission_resources, get(accounts::resources))

@@ -132,7 +132,11 @@ pub(crate) fn sandbox(state: &State, info: &ServerInfo, s: &Sandbox) -> Value {
 
 /// A sandbox by id.
 pub(crate) fn sandbox_by_id(state: &State, info: &ServerInfo, id: u64) -> Option<Value> {
-    state.reg.sandboxes.get(&id).map(|s| sandbox(state, info, s))
+    state
+        .reg
+        .sandboxes
+        .get(&id)
+        .map(|s| sandbox(state, info, s))
 }
 
 /// Every sandbox.
@@ -349,7 +353,10 @@ fn masked(token: &str) -> String {
         .into_iter()
         .rev()
         .collect();
-    format!("{}{last4}", "*".repeat(token.chars().count().saturating_sub(4)))
+    format!(
+        "{}{last4}",
+        "*".repeat(token.chars().count().saturating_sub(4))
+    )
 }
 
 /// An API token (with its value only right after it was created or reset).

@@ -11,9 +11,9 @@ use crate::time;
 pub(crate) fn resource_exists(state: &State, resource_type: ResourceType, id: u64) -> bool {
     let reg = &state.reg;
     match resource_type {
-        ResourceType::Account | ResourceType::Billing | ResourceType::EmailCampaignPermissionScope => {
-            id == reg.account.id
-        }
+        ResourceType::Account
+        | ResourceType::Billing
+        | ResourceType::EmailCampaignPermissionScope => id == reg.account.id,
         ResourceType::Organization => id == reg.organization.id,
         ResourceType::Project => reg.projects.contains_key(&id),
         ResourceType::Sandbox => reg.sandboxes.contains_key(&id),
@@ -119,7 +119,10 @@ pub(crate) fn create_api_token(
             errors
                 .entry(format!("resources[{i}].resource_id"))
                 .or_default()
-                .push(format!("no such resource in this account: {}", r.resource_id));
+                .push(format!(
+                    "no such resource in this account: {}",
+                    r.resource_id
+                ));
         }
     }
     if !errors.is_empty() {
@@ -165,7 +168,11 @@ pub(crate) fn delete_api_token(
     changes: &mut Changes,
     id: u64,
 ) -> Result<(), StoreError> {
-    let token = state.reg.api_tokens.remove(&id).ok_or(StoreError::NotFound)?;
+    let token = state
+        .reg
+        .api_tokens
+        .remove(&id)
+        .ok_or(StoreError::NotFound)?;
     state.reg.accesses.remove(&token.access_id);
     changes.registry();
     Ok(())
@@ -177,7 +184,11 @@ pub(crate) fn reset_api_token(
     changes: &mut Changes,
     id: u64,
 ) -> Result<(), StoreError> {
-    let token = state.reg.api_tokens.get_mut(&id).ok_or(StoreError::NotFound)?;
+    let token = state
+        .reg
+        .api_tokens
+        .get_mut(&id)
+        .ok_or(StoreError::NotFound)?;
     token.token = random::api_token();
     changes.registry();
     Ok(())
@@ -230,7 +241,10 @@ pub(crate) fn add_template(
     };
     if let Some(uuid) = &input.uuid {
         if !random::is_uuid(uuid) {
-            add("uuid", "is not a UUID (expected 8-4-4-4-12 hexadecimal digits)");
+            add(
+                "uuid",
+                "is not a UUID (expected 8-4-4-4-12 hexadecimal digits)",
+            );
         } else if state.reg.templates.contains_key(&uuid.to_ascii_lowercase()) {
             add("uuid", "has already been taken");
         }

@@ -33,7 +33,13 @@ impl SmtpBackend for Store {
     }
 
     fn max_message_size(&self, sandbox_id: u64) -> Option<u64> {
-        self.read(|state| state.reg.sandboxes.get(&sandbox_id).map(|s| s.max_message_size))
+        self.read(|state| {
+            state
+                .reg
+                .sandboxes
+                .get(&sandbox_id)
+                .map(|s| s.max_message_size)
+        })
     }
 
     fn deliver(

@@ -163,7 +163,11 @@ impl Store {
     }
 
     /// One message.
-    pub(crate) fn message(&self, sandbox_id: u64, message_id: u64) -> Result<MessageEntry, StoreError> {
+    pub(crate) fn message(
+        &self,
+        sandbox_id: u64,
+        message_id: u64,
+    ) -> Result<MessageEntry, StoreError> {
         self.read(|state| find(state, sandbox_id, message_id).cloned())
     }
 
@@ -284,7 +288,11 @@ impl Store {
 }
 
 /// Finds a message of a sandbox.
-pub(crate) fn find(state: &State, sandbox_id: u64, message_id: u64) -> Result<&MessageEntry, StoreError> {
+pub(crate) fn find(
+    state: &State,
+    sandbox_id: u64,
+    message_id: u64,
+) -> Result<&MessageEntry, StoreError> {
     if !state.reg.sandboxes.contains_key(&sandbox_id) {
         return Err(StoreError::NotFound);
     }

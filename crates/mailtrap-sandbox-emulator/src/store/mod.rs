@@ -9,8 +9,8 @@
 pub(crate) mod accounts;
 mod backend;
 mod digest;
-pub(crate) mod model;
 mod messages;
+pub(crate) mod model;
 pub(crate) mod parts;
 pub(crate) mod resources;
 pub(crate) mod seed;
@@ -148,7 +148,11 @@ impl Store {
             serde_json::from_str(json)
                 .map_err(|e| storage_error(format!("its saved {what} cannot be read: {e}")))
         };
-        let saved_seed = loaded.seed.as_deref().map(|s| parse(s, "seed")).transpose()?;
+        let saved_seed = loaded
+            .seed
+            .as_deref()
+            .map(|s| parse(s, "seed"))
+            .transpose()?;
         let saved_registry = loaded
             .registry
             .as_deref()
@@ -179,9 +183,8 @@ impl Store {
                 orphans.push(row.id);
                 continue;
             };
-            let meta: MessageMeta = serde_json::from_str(&row.meta).map_err(|e| {
-                storage_error(format!("message {} cannot be read: {e}", row.id))
-            })?;
+            let meta: MessageMeta = serde_json::from_str(&row.meta)
+                .map_err(|e| storage_error(format!("message {} cannot be read: {e}", row.id)))?;
             let parse_time = |s: &str| {
                 DateTime::parse_from_rfc3339(s)
                     .map(|t| t.with_timezone(&Utc))
@@ -219,7 +222,8 @@ impl Store {
         // Save the (possibly new) seed and registry before serving anything.
         let saved: Result<(), StoreError> = store.write_blocking(|state, changes| {
             changes.push(Op::Seed(
-                serde_json::to_string(&state.seed).map_err(|e| StoreError::Storage(e.to_string()))?,
+                serde_json::to_string(&state.seed)
+                    .map_err(|e| StoreError::Storage(e.to_string()))?,
             ));
             if !orphans.is_empty() {
                 changes.push(Op::DeleteMessages(orphans));

@@ -285,7 +285,12 @@ impl SandboxMessages {
         Some(entry)
     }
 
-    pub(crate) fn set_read(&mut self, id: u64, is_read: bool, at: DateTime<Utc>) -> Option<&MessageEntry> {
+    pub(crate) fn set_read(
+        &mut self,
+        id: u64,
+        is_read: bool,
+        at: DateTime<Utc>,
+    ) -> Option<&MessageEntry> {
         let entry = self.by_id.get_mut(&id)?;
         if entry.is_read != is_read {
             if is_read {

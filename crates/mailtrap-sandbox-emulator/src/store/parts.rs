@@ -57,7 +57,10 @@ pub(crate) fn attachment_token(sandbox_id: u64, message_id: u64, index: u16) -> 
 /// The path of a message part: `body.html`, `body.txt`, `body.raw`, `body.eml`,
 /// `body.htmlsource`.
 pub(crate) fn message_path(sandbox_id: u64, message_id: u64, part: &str) -> String {
-    format!("{ROUTE_PREFIX}{}/{part}", message_token(sandbox_id, message_id))
+    format!(
+        "{ROUTE_PREFIX}{}/{part}",
+        message_token(sandbox_id, message_id)
+    )
 }
 
 /// The download path of an attachment.
@@ -110,7 +113,10 @@ mod tests {
     fn tokens_carry_the_awkward_characters_and_round_trip() {
         for (sandbox, message) in [(1, 1), (4_310_001, 5_000_000_001), (u64::MAX, 0)] {
             let token = message_token(sandbox, message);
-            assert!(token.contains("%2F") && token.contains('+') && token.ends_with('='), "{token}");
+            assert!(
+                token.contains("%2F") && token.contains('+') && token.ends_with('='),
+                "{token}"
+            );
             assert_eq!(
                 decode(&token),
                 Some(PartRef::Message {
@@ -119,7 +125,10 @@ mod tests {
                 })
             );
             let token = attachment_token(sandbox, message, 7);
-            assert!(token.contains("%2F") && token.contains('+') && token.ends_with("=="), "{token}");
+            assert!(
+                token.contains("%2F") && token.contains('+') && token.ends_with("=="),
+                "{token}"
+            );
             assert_eq!(
                 decode(&token),
                 Some(PartRef::Attachment {

@@ -138,9 +138,8 @@ fn email_username_errors(state: &State, id: u64, value: &str) -> Vec<String> {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'));
     if !valid {
-        errors.push(
-            "is invalid (use 1 to 64 lowercase letters, digits, '-', '_' or '.')".to_owned(),
-        );
+        errors
+            .push("is invalid (use 1 to 64 lowercase letters, digits, '-', '_' or '.')".to_owned());
     } else if state
         .reg
         .sandboxes

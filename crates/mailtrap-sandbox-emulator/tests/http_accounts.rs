@@ -1,0 +1,385 @@
+//! Accounts, account accesses, permissions, API tokens, billing and sub-accounts.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod http_support;
+
+use http_support::*;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn one_account_with_an_owner_and_the_emulator_token() {
+    let env = start().await;
+    let accounts = env.get_json("/api/accounts").await;
+    assert_eq!(
+        accounts,
+        json!([{"id": env.account(), "name": "Emulator account", "access_levels": [1000]}])
+    );
+
+    let accesses = env.get_json("/api/account_accesses").await;
+    let accesses = accesses.as_array().unwrap();
+    assert_eq!(accesses.len(), 2);
+    let owner = accesses
+        .iter()
+        .find(|a| a["specifier_type"] == "User")
+        .unwrap();
+    assert_eq!(
+        owner["resources"][0],
+        json!({"resource_type": "account", "resource_id": env.account(), "access_level": 1000})
+    );
+    assert!(owner["specifier"]["email"].is_string());
+    let token = accesses
+        .iter()
+        .find(|a| a["specifier_type"] == "ApiToken")
+        .unwrap();
+    let masked = token["specifier"]["token"].as_str().unwrap();
+    assert!(
+        masked.ends_with(&TOKEN[TOKEN.len() - 4..]) && masked.starts_with('*'),
+        "{masked}"
+    );
+
+    let tree = env.get_json("/api/permissions/resources").await;
+    assert_eq!(tree[0]["type"], "account");
+    assert_eq!(tree[0]["resources"][0]["type"], "project");
+    assert_eq!(tree[0]["resources"][0]["id"], env.project());
+    assert_eq!(tree[0]["resources"][0]["resources"][0]["type"], "sandbox");
+    assert_eq!(tree[0]["resources"][0]["resources"][0]["id"], env.sandbox());
+    let legacy = env
+        .get_json(&format!(
+            "/api/accounts/{}/permissions/resources",
+            env.account()
+        ))
+        .await;
+    assert_eq!(legacy[0]["resources"][0]["resources"][0]["type"], "inbox");
+}
+
+#[tokio::test]
+async fn api_tokens_are_created_used_reset_and_deleted() {
+    let env = start().await;
+    let listed = env.get_json("/api/api_tokens").await;
+    assert_eq!(listed[0]["last_4_digits"], &TOKEN[TOKEN.len() - 4..]);
+    assert!(listed[0].get("token").is_none());
+
+    let created = env
+        .ok_json(
+            Method::POST,
+            "/api/api_tokens",
+            &json!({"name": "CI", "resources": [
+                {"resource_type": "project", "resource_id": env.project().to_string(), "access_level": 10}
+            ]}),
+        )
+        .await;
+    let id = created["id"].as_u64().unwrap();
+    let secret = created["token"].as_str().unwrap().to_owned();
+    assert_eq!(created["name"], "CI");
+    assert_eq!(created["resources"][0]["resource_type"], "project");
+    assert_eq!(created["resources"][0]["access_level"], 10);
+
+    // The new token works, with either header.
+    let response = env
+        .client
+        .get(env.url("/api/sandboxes"))
+        .header("Api-Token", &secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let shown = env.get_json(&format!("/api/api_tokens/{id}")).await;
+    assert!(shown.get("token").is_none());
+    assert_eq!(shown["last_4_digits"], &secret[secret.len() - 4..]);
+
+    let reset = env
+        .ok_json(
+            Method::POST,
+            &format!("/api/api_tokens/{id}/reset"),
+            &json!({}),
+        )
+        .await;
+    let new_secret = reset["token"].as_str().unwrap().to_owned();
+    assert_ne!(new_secret, secret);
+    let old = env
+        .client
+        .get(env.url("/api/sandboxes"))
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
+
+    let deleted = env
+        .req(Method::DELETE, &format!("/api/api_tokens/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert!(deleted.bytes().await.unwrap().is_empty());
+    let gone = env
+        .client
+        .get(env.url("/api/sandboxes"))
+        .bearer_auth(&new_secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        env.get(&format!("/api/api_tokens/{id}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    for bad in [
+        json!({"name": ""}),
+        json!({"name": "x", "resources": [{"resource_type": "project", "resource_id": 1, "access_level": 10}]}),
+        json!({"name": "x", "resources": [{"resource_type": "planet", "resource_id": 1, "access_level": 10}]}),
+        json!({"name": "x", "resources": [{"resource_type": "account", "resource_id": env.account(), "access_level": "god"}]}),
+    ] {
+        let response = env.send_json(Method::POST, "/api/api_tokens", &bad).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_json(&response);
+    }
+    // Legacy paths list the same tokens.
+    let legacy = env
+        .get_json(&format!("/api/accounts/{}/api_tokens", env.account()))
+        .await;
+    assert_eq!(legacy.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn accesses_filter_by_project_sandbox_and_domain_in_every_form() {
+    let env = start().await;
+    let project = env.project();
+    let sandbox = env.sandbox();
+    let other_project = env
+        .ok_json(
+            Method::POST,
+            "/api/projects",
+            &json!({"project": {"name": "Other"}}),
+        )
+        .await["id"]
+        .as_u64()
+        .unwrap();
+    // A token limited to the other project.
+    env.ok_json(
+        Method::POST,
+        "/api/api_tokens",
+        &json!({"name": "Scoped", "resources": [{"resource_type": "project", "resource_id": other_project, "access_level": "viewer"}]}),
+    )
+    .await;
+    let count = |v: Value| v.as_array().unwrap().len();
+    assert_eq!(count(env.get_json("/api/account_accesses").await), 3);
+    // Account-wide accesses match every filter; the scoped token only its project.
+    for query in [
+        format!("project_ids[]={project}"),
+        format!("project_ids%5B%5D={project}"),
+        format!("project_ids={project}"),
+        format!("sandbox_ids[]={sandbox}"),
+        "domain_ids[]=5".to_owned(),
+    ] {
+        assert_eq!(
+            count(
+                env.get_json(&format!("/api/account_accesses?{query}"))
+                    .await
+            ),
+            2,
+            "{query}"
+        );
+    }
+    for query in [
+        format!("project_ids[]={project}&project_ids[]={other_project}"),
+        format!("project_ids={project},{other_project}"),
+        format!("project_ids={project}&project_ids={other_project}"),
+    ] {
+        assert_eq!(
+            count(
+                env.get_json(&format!("/api/account_accesses?{query}"))
+                    .await
+            ),
+            3,
+            "{query}"
+        );
+    }
+    let legacy = env
+        .get_json(&format!(
+            "/api/accounts/{}/account_accesses?inbox_ids[]={sandbox}",
+            env.account()
+        ))
+        .await;
+    assert_eq!(count(legacy), 2);
+    let bad = env.get("/api/account_accesses?project_ids[]=abc").await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert_json(&bad);
+}
+
+#[tokio::test]
+async fn permissions_are_updated_in_bulk_and_accesses_deleted() {
+    let env = start().await;
+    let created = env
+        .ok_json(Method::POST, "/api/api_tokens", &json!({"name": "Bulk"}))
+        .await;
+    let token_id = created["id"].clone();
+    let accesses = env.get_json("/api/account_accesses").await;
+    let access = accesses
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["specifier"]["id"] == token_id && a["specifier_type"] == "ApiToken")
+        .unwrap()
+        .clone();
+    let access_id = access["id"].as_u64().unwrap();
+    let bulk = format!("/api/account_accesses/{access_id}/permissions/bulk");
+
+    let body = env
+        .ok_json(
+            Method::PUT,
+            &bulk,
+            &json!({"permissions": [
+                {"resource_id": env.sandbox().to_string(), "resource_type": "sandbox", "access_level": "viewer"},
+                {"resource_id": env.project(), "resource_type": "project", "access_level": 100},
+                {"resource_id": env.account().to_string(), "resource_type": "account", "access_level": "admin", "_destroy": true}
+            ]}),
+        )
+        .await;
+    assert!(body["message"].is_string());
+    let accesses = env.get_json("/api/account_accesses").await;
+    let updated = accesses
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == access_id)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        updated["resources"],
+        json!([
+            {"resource_type": "sandbox", "resource_id": env.sandbox(), "access_level": 10},
+            {"resource_type": "project", "resource_id": env.project(), "access_level": 100}
+        ])
+    );
+    // Legacy naming of the same access.
+    let legacy = env
+        .get_json(&format!("/api/accounts/{}/account_accesses", env.account()))
+        .await;
+    let legacy = legacy
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == access_id)
+        .unwrap()
+        .clone();
+    assert_eq!(legacy["resources"][0]["resource_type"], "inbox");
+
+    for bad in [
+        json!({"permissions": [{"resource_id": "999", "resource_type": "project", "access_level": "viewer"}]}),
+        json!({"permissions": [{"resource_id": "x", "resource_type": "project", "access_level": "viewer"}]}),
+        json!({"permissions": [{"resource_id": 1, "resource_type": "star", "access_level": "viewer"}]}),
+        json!({"permissions": "all"}),
+        json!({}),
+    ] {
+        let response = env.send_json(Method::PUT, &bulk, &bad).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_json(&response);
+    }
+    let missing = env
+        .send_json(
+            Method::PUT,
+            "/api/account_accesses/1/permissions/bulk",
+            &json!({"permissions": []}),
+        )
+        .await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+
+    // The owner's access cannot be changed or removed.
+    let owner_id = accesses
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["specifier_type"] == "User")
+        .unwrap()["id"]
+        .as_u64()
+        .unwrap();
+    let forbidden = env
+        .send_json(
+            Method::DELETE,
+            &format!("/api/account_accesses/{owner_id}"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        forbidden.json::<Value>().await.unwrap(),
+        json!({"errors": "Account access forbidden"})
+    );
+
+    let deleted = env
+        .ok_json(
+            Method::DELETE,
+            &format!("/api/account_accesses/{access_id}"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(deleted, json!({"id": access_id}));
+    // Deleting a token's access deletes the token.
+    assert_eq!(
+        env.get(&format!("/api/api_tokens/{token_id}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let again = env
+        .send_json(
+            Method::DELETE,
+            &format!("/api/account_accesses/{access_id}"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn billing_usage_counts_messages() {
+    let env = start().await;
+    env.deliver_simple(env.sandbox(), "a", "x@example.test", "t")
+        .await;
+    let usage = env.get_json("/api/billing/usage").await;
+    assert_eq!(
+        usage["testing"]["usage"]["sent_messages_count"]["current"],
+        1
+    );
+    let start = usage["billing"]["cycle_start"].as_str().unwrap();
+    let end = usage["billing"]["cycle_end"].as_str().unwrap();
+    assert!(start < end);
+    let legacy = env
+        .get_json(&format!("/api/accounts/{}/billing/usage", env.account()))
+        .await;
+    assert_eq!(legacy["testing"], usage["testing"]);
+}
+
+#[tokio::test]
+async fn sub_accounts_belong_to_the_organization() {
+    let env = start().await;
+    let org = env.emu.summary().organization_id;
+    let path = format!("/api/organizations/{org}/sub_accounts");
+    assert_eq!(env.get_json(&path).await, json!([]));
+    let created = env
+        .ok_json(
+            Method::POST,
+            &path,
+            &json!({"account": {"name": "Client A"}}),
+        )
+        .await;
+    assert_eq!(created["name"], "Client A");
+    assert_eq!(env.get_json(&path).await, json!([created]));
+    let blank = env
+        .send_json(Method::POST, &path, &json!({"account": {"name": " "}}))
+        .await;
+    assert_eq!(blank.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let wrong = env
+        .get(&format!("/api/organizations/{}/sub_accounts", org + 1))
+        .await;
+    assert_eq!(wrong.status(), StatusCode::NOT_FOUND);
+}
