@@ -1,1 +1,649 @@
-//! (F1: being written)
+//! The crate's error type.
+//!
+//! Every fallible call returns [`Result<T>`](crate::Result), whose error is [`Error`]. API
+//! errors (any non-2xx answer) carry an [`ApiError`] with the status, an [`ApiErrorKind`], the
+//! messages the server gave, rate-limit figures and the raw body. Helpers answer the usual
+//! questions without matching: [`Error::status`], [`Error::is_not_found`],
+//! [`Error::is_retryable`], [`Error::retry_after`].
+//!
+//! ```no_run
+//! # async fn run(client: mailtrap_sandbox::Client) -> mailtrap_sandbox::Result<()> {
+//! match client.sandbox(42).get().await {
+//!     Ok(sandbox) => println!("{} has {} messages", sandbox.name, sandbox.emails_count),
+//!     Err(err) if err.is_not_found() => println!("no such sandbox"),
+//!     Err(err) => return Err(err),
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt::{self, Write as _};
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+
+/// Result alias whose error is this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// How many characters of a body an error message shows at most.
+const SNIPPET_CHARS: usize = 200;
+
+/// Everything that can go wrong talking to Mailtrap.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The API answered with an error status (4xx, 5xx). See [`ApiError`].
+    #[error(transparent)]
+    Api(Box<ApiError>),
+
+    /// The request could not be sent, or the connection failed before the whole answer
+    /// arrived (DNS, refused connection, TLS, reset).
+    #[error("could not reach the Mailtrap API: {}", chain(.0))]
+    Transport(#[source] reqwest::Error),
+
+    /// The request or the wait for its answer took longer than the configured timeout.
+    #[error(
+        "the request to the Mailtrap API timed out ({}); raise the timeout with \
+         ClientBuilder::timeout if the API is slow",
+        chain(.0)
+    )]
+    Timeout(#[source] reqwest::Error),
+
+    /// A success answer whose body does not have the expected shape.
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+
+    /// An argument given to this crate was refused before anything was sent.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+
+    /// A required setting was not given (an API token, for instance).
+    #[error("missing configuration: {name} is not set. {hint}")]
+    MissingConfiguration {
+        /// The setting or environment variable, `MAILTRAP_API_TOKEN` for instance.
+        name: &'static str,
+        /// What to do about it.
+        hint: &'static str,
+    },
+
+    /// A setting has a value that cannot work (a malformed base URL, for instance).
+    #[error("invalid configuration: {name}: {reason}")]
+    InvalidConfiguration {
+        /// The setting or environment variable.
+        name: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+impl Error {
+    /// An [`Error::InvalidArgument`] with the given explanation (crate-internal helper for
+    /// validation failures: say what was wrong and, where it helps, what to do).
+    pub(crate) fn invalid_argument(message: impl Into<String>) -> Self {
+        Self::InvalidArgument(message.into())
+    }
+
+    /// The HTTP status, when the error came from an answer of the API.
+    #[must_use]
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Self::Api(api) => Some(api.status),
+            Self::Decode(decode) => Some(decode.status),
+            Self::Transport(err) | Self::Timeout(err) => err.status(),
+            _ => None,
+        }
+    }
+
+    /// The API error, when the API answered with an error status.
+    #[must_use]
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Self::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// The kind of API error, when the API answered with an error status.
+    #[must_use]
+    pub fn kind(&self) -> Option<ApiErrorKind> {
+        self.api().map(ApiError::kind)
+    }
+
+    /// Whether the API said the resource does not exist (404).
+    #[must_use]
+    pub fn is_not_found(&self) -> bool {
+        self.kind() == Some(ApiErrorKind::NotFound)
+    }
+
+    /// Whether trying again later may succeed: rate limiting (429), server errors (5xx,
+    /// 408), timeouts and connection failures. The client already retries these for requests
+    /// that are safe to repeat (see [`RetryPolicy`](crate::RetryPolicy)).
+    #[must_use]
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Api(api) => is_retryable_status(api.status),
+            Self::Timeout(_) => true,
+            Self::Transport(err) => err.is_connect() || err.is_request() || err.is_body(),
+            _ => false,
+        }
+    }
+
+    /// How long the API asked to wait before trying again (`Retry-After`), when it did.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.api().and_then(|api| api.retry_after)
+    }
+}
+
+/// Whether a status is worth retrying: 408, 429 and every 5xx.
+pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
+    status == StatusCode::TOO_MANY_REQUESTS
+        || status == StatusCode::REQUEST_TIMEOUT
+        || status.is_server_error()
+}
+
+/// Renders an error and its sources, `a: b: c`, skipping repeats.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            let _ = write!(out, ": {text}");
+        }
+        source = cause.source();
+    }
+    out
+}
+
+/// What kind of error status the API answered with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ApiErrorKind {
+    /// 401: the API token is missing, wrong or revoked.
+    Unauthorized,
+    /// 403: the token may not do this (or the CDN refused the request).
+    Forbidden,
+    /// 404: the project, sandbox, message or other resource does not exist (or the token
+    /// cannot see it).
+    NotFound,
+    /// 409 from anything but a body endpoint.
+    Conflict,
+    /// 409 from a body endpoint (`body.html`, `body.txt`, ...): the message has no such part,
+    /// an HTML body for a text-only message for instance.
+    MissingPart,
+    /// 400 or 422: the request was refused as invalid; see [`ApiError::field_errors`] and
+    /// [`ApiError::messages`].
+    Validation,
+    /// 429: too many requests (150 per 10 seconds per token on `mailtrap.io`).
+    RateLimited,
+    /// 5xx: a failure on Mailtrap's side.
+    Server,
+    /// Any other status.
+    Other,
+}
+
+impl ApiErrorKind {
+    /// The kind for a status; `body_part` marks the body endpoints, whose 409 means the part
+    /// does not exist.
+    pub(crate) fn from_status(status: StatusCode, body_part: bool) -> Self {
+        match status.as_u16() {
+            401 => Self::Unauthorized,
+            403 => Self::Forbidden,
+            404 => Self::NotFound,
+            409 if body_part => Self::MissingPart,
+            409 => Self::Conflict,
+            400 | 422 => Self::Validation,
+            429 => Self::RateLimited,
+            500..=599 => Self::Server,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// Rate-limit figures from an answer's `X-Ratelimit-Limit` and `X-Ratelimit-Remaining`
+/// headers (`mailtrap.io` sends them on every answer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RateLimitInfo {
+    /// Requests allowed per window (150).
+    pub limit: Option<u64>,
+    /// Requests left in the current window.
+    pub remaining: Option<u64>,
+}
+
+impl RateLimitInfo {
+    /// Reads the headers; `None` when neither is present.
+    pub(crate) fn from_headers(headers: &HeaderMap) -> Option<Self> {
+        let number = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.trim().parse::<u64>().ok())
+        };
+        let info = Self {
+            limit: number("x-ratelimit-limit"),
+            remaining: number("x-ratelimit-remaining"),
+        };
+        (info.limit.is_some() || info.remaining.is_some()).then_some(info)
+    }
+}
+
+/// Reads `Retry-After`: seconds, or an HTTP date (then the time left until it).
+pub(crate) fn retry_after_from(headers: &HeaderMap) -> Option<Duration> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let left = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(left.to_std().unwrap_or(Duration::ZERO))
+}
+
+/// An error answer of the API: status, kind, what the server said, and the raw body.
+///
+/// `Display` gives a sentence for a person with a bounded excerpt of the body, never the
+/// whole body; [`ApiError::body`] has all of it.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    status: StatusCode,
+    kind: ApiErrorKind,
+    request: String,
+    messages: Vec<String>,
+    field_errors: BTreeMap<String, Vec<String>>,
+    rate_limit: Option<RateLimitInfo>,
+    retry_after: Option<Duration>,
+    content_type: Option<String>,
+    body: Bytes,
+}
+
+impl ApiError {
+    /// Builds the error from an answer's parts. `request` names the request in messages
+    /// (`GET /api/sandboxes/{sandbox_id}`); `body_part` marks the body endpoints.
+    pub(crate) fn from_parts(
+        request: String,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: Bytes,
+        body_part: bool,
+    ) -> Self {
+        let content_type = headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned);
+        let parsed = ParsedBody::parse(&body, content_type.as_deref());
+        Self {
+            status,
+            kind: ApiErrorKind::from_status(status, body_part),
+            request,
+            messages: parsed.messages,
+            field_errors: parsed.field_errors,
+            rate_limit: RateLimitInfo::from_headers(headers),
+            retry_after: retry_after_from(headers),
+            content_type,
+            body,
+        }
+    }
+
+    /// The HTTP status.
+    #[must_use]
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// What kind of error this is.
+    #[must_use]
+    pub fn kind(&self) -> ApiErrorKind {
+        self.kind
+    }
+
+    /// The request that failed, as method and path template (`GET /api/sandboxes/{sandbox_id}`).
+    #[must_use]
+    pub fn request(&self) -> &str {
+        &self.request
+    }
+
+    /// The messages the server gave (`{"error": ...}`, `{"errors": ...}`, a text body),
+    /// without the per-field ones.
+    #[must_use]
+    pub fn messages(&self) -> &[String] {
+        &self.messages
+    }
+
+    /// Validation messages per field (`{"errors": {"name": ["can't be blank"]}}`).
+    #[must_use]
+    pub fn field_errors(&self) -> &BTreeMap<String, Vec<String>> {
+        &self.field_errors
+    }
+
+    /// Rate-limit figures of the answer, when it had the headers.
+    #[must_use]
+    pub fn rate_limit(&self) -> Option<RateLimitInfo> {
+        self.rate_limit
+    }
+
+    /// How long the server asked to wait (`Retry-After`), when it did.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
+    /// The answer's `Content-Type`, when it had one.
+    #[must_use]
+    pub fn content_type(&self) -> Option<&str> {
+        self.content_type.as_deref()
+    }
+
+    /// The raw body of the answer.
+    #[must_use]
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The server's messages in one line: the general ones, then `field: message` pairs.
+    fn summary(&self) -> Option<String> {
+        let mut parts: Vec<String> = self.messages.clone();
+        for (field, messages) in &self.field_errors {
+            parts.push(format!("{field}: {}", messages.join(", ")));
+        }
+        (!parts.is_empty()).then(|| truncate(&parts.join("; "), 4 * SNIPPET_CHARS))
+    }
+
+    /// What the body looks like when it held no message.
+    fn body_description(&self) -> String {
+        let text = String::from_utf8_lossy(&self.body);
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            "empty body".to_owned()
+        } else if looks_like_html(self.content_type.as_deref(), trimmed) {
+            format!(
+                "an HTML page of {} bytes instead of JSON (likely from a proxy or CDN in front \
+                 of the API)",
+                self.body.len()
+            )
+        } else {
+            format!("body: {}", truncate(trimmed, SNIPPET_CHARS))
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            ApiErrorKind::Unauthorized => "Mailtrap rejected the API token",
+            ApiErrorKind::Forbidden => "the API token is not allowed to do this",
+            ApiErrorKind::NotFound => "not found",
+            ApiErrorKind::Conflict => "the request conflicts with the resource's state",
+            ApiErrorKind::MissingPart => "the message has no such part",
+            ApiErrorKind::Validation => "the request was refused as invalid",
+            ApiErrorKind::RateLimited => "rate limit reached",
+            ApiErrorKind::Server => "Mailtrap failed to handle the request",
+            ApiErrorKind::Other => "unexpected answer",
+        };
+        write!(f, "{what} ({} on {})", self.status, self.request)?;
+        match self.summary() {
+            Some(summary) => write!(f, ": {summary}")?,
+            None => write!(f, " ({})", self.body_description())?,
+        }
+        match self.kind {
+            ApiErrorKind::Unauthorized => f.write_str(
+                ". Check MAILTRAP_API_TOKEN (or the token given to ClientBuilder::api_token) \
+                 and that the token is still active",
+            )?,
+            ApiErrorKind::Forbidden => f.write_str(
+                ". Give the token access to this resource in Mailtrap's API token settings",
+            )?,
+            ApiErrorKind::NotFound => {
+                f.write_str(". Check the ids, and that the token's account can see them")?;
+            }
+            ApiErrorKind::MissingPart => {
+                f.write_str(". The message was sent without this part")?;
+            }
+            ApiErrorKind::RateLimited => match (self.retry_after, self.rate_limit) {
+                (Some(wait), _) => write!(f, ". Retry after {} s", wait.as_secs())?,
+                (
+                    None,
+                    Some(RateLimitInfo {
+                        limit: Some(limit), ..
+                    }),
+                ) => write!(
+                    f,
+                    ". The limit is {limit} requests per window; slow down or enable the \
+                     client's rate limiter"
+                )?,
+                _ => f.write_str(". Slow down or enable the client's rate limiter")?,
+            },
+            ApiErrorKind::Server => f.write_str(". Try again later")?,
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl From<ApiError> for Error {
+    fn from(err: ApiError) -> Self {
+        Self::Api(Box::new(err))
+    }
+}
+
+/// A success answer whose body could not be decoded.
+#[derive(Debug, Clone)]
+pub struct DecodeError {
+    request: String,
+    status: StatusCode,
+    path: String,
+    reason: String,
+    snippet: String,
+}
+
+impl DecodeError {
+    /// Builds the error; the body is kept as a bounded snippet only.
+    pub(crate) fn new(
+        request: String,
+        status: StatusCode,
+        path: String,
+        reason: String,
+        body: &[u8],
+    ) -> Self {
+        let text = String::from_utf8_lossy(body);
+        Self {
+            request,
+            status,
+            path,
+            reason,
+            snippet: truncate(text.trim(), SNIPPET_CHARS),
+        }
+    }
+
+    /// The request whose answer failed to decode.
+    #[must_use]
+    pub fn request(&self) -> &str {
+        &self.request
+    }
+
+    /// Where in the JSON document decoding failed, `[3].created_at` for instance (`.` for
+    /// the document itself).
+    #[must_use]
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Why it failed.
+    #[must_use]
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    /// The beginning of the body (empty when the body decoded but lacked something).
+    #[must_use]
+    pub fn snippet(&self) -> &str {
+        &self.snippet
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "could not read the answer to {} ({}): at `{}`: {}",
+            self.request, self.status, self.path, self.reason
+        )?;
+        if !self.snippet.is_empty() {
+            write!(f, "; the body starts with: {}", self.snippet)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+impl From<DecodeError> for Error {
+    fn from(err: DecodeError) -> Self {
+        Self::Decode(Box::new(err))
+    }
+}
+
+/// The messages found in an error body.
+#[derive(Debug, Default)]
+struct ParsedBody {
+    messages: Vec<String>,
+    field_errors: BTreeMap<String, Vec<String>>,
+}
+
+impl ParsedBody {
+    /// Reads every error body form seen: `{"error": ".."}`, `{"errors": {"field": [..] | ".."}}`,
+    /// `{"errors": ".."}`, `{"errors": [..]}` (with or without `"success": false`),
+    /// `{"message": ".."}`, a bare JSON array or string, and plain text. HTML pages and
+    /// empty bodies give nothing.
+    fn parse(body: &[u8], content_type: Option<&str>) -> Self {
+        let mut parsed = Self::default();
+        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+            parsed.read_json(&value);
+            return parsed;
+        }
+        let text = String::from_utf8_lossy(body);
+        let text = text.trim();
+        if !text.is_empty() && !looks_like_html(content_type, text) {
+            parsed.messages.push(truncate(text, SNIPPET_CHARS));
+        }
+        parsed
+    }
+
+    fn read_json(&mut self, value: &serde_json::Value) {
+        use serde_json::Value;
+        match value {
+            Value::Object(map) => {
+                for key in ["error", "errors", "message"] {
+                    match map.get(key) {
+                        Some(Value::Object(fields)) => {
+                            for (field, messages) in fields {
+                                let list = self.field_errors.entry(field.clone()).or_default();
+                                push_strings(list, messages);
+                            }
+                        }
+                        Some(other) => push_strings(&mut self.messages, other),
+                        None => {}
+                    }
+                }
+            }
+            Value::Array(_) | Value::String(_) => push_strings(&mut self.messages, value),
+            _ => {}
+        }
+    }
+}
+
+/// Appends the strings of a JSON value: a string, an array of values, or anything else as
+/// JSON text. `null` adds nothing.
+fn push_strings(out: &mut Vec<String>, value: &serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Null => {}
+        Value::String(text) => {
+            if !text.trim().is_empty() {
+                out.push(text.clone());
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                push_strings(out, item);
+            }
+        }
+        other => out.push(other.to_string()),
+    }
+}
+
+/// Whether a body is an HTML page (by media type or by its first characters).
+fn looks_like_html(content_type: Option<&str>, text: &str) -> bool {
+    let by_type = content_type.is_some_and(|ct| {
+        ct.split(';')
+            .next()
+            .is_some_and(|media| media.trim().eq_ignore_ascii_case("text/html"))
+    });
+    let head: String = text
+        .chars()
+        .take(15)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    by_type || head.starts_with("<!doctype html") || head.starts_with("<html")
+}
+
+/// At most `max` characters of `text`, with `…` when cut.
+pub(crate) fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", text.get(..cut).unwrap_or(text)),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16, content_type: &str, body: &str) -> ApiError {
+        let mut headers = HeaderMap::new();
+        headers.insert(reqwest::header::CONTENT_TYPE, content_type.parse().unwrap());
+        ApiError::from_parts(
+            "GET /api/projects".to_owned(),
+            StatusCode::from_u16(status).unwrap(),
+            &headers,
+            Bytes::from(body.to_owned()),
+            false,
+        )
+    }
+
+    #[test]
+    fn field_values_may_be_single_strings() {
+        let err = api(
+            422,
+            "application/json",
+            r#"{"errors":{"name":"is taken","base":["a","b"]}}"#,
+        );
+        assert_eq!(err.field_errors()["name"], vec!["is taken"]);
+        assert_eq!(err.field_errors()["base"], vec!["a", "b"]);
+        assert_eq!(err.kind(), ApiErrorKind::Validation);
+    }
+
+    #[test]
+    fn long_bodies_are_cut() {
+        let body = "x".repeat(5000);
+        let err = api(502, "text/plain", &body);
+        let shown = err.to_string();
+        assert!(shown.len() < 600, "{shown}");
+        assert_eq!(err.body().len(), 5000);
+    }
+
+    #[test]
+    fn truncate_respects_char_boundaries() {
+        assert_eq!(truncate("héllo", 2), "hé…");
+        assert_eq!(truncate("hé", 2), "hé");
+    }
+}

@@ -1,0 +1,194 @@
+//! Messages caught by a sandbox.
+
+use chrono::{DateTime, Utc};
+use mailtrap_sandbox_api::sandbox::types as api;
+use serde::Serialize;
+
+use super::common::{Conv, count, non_empty, open_enum, optional_id, required_id};
+use crate::ids::{MessageId, SandboxId};
+
+/// A message caught by a sandbox (its metadata; the bodies are behind
+/// [`MessageHandle`](crate::resources::MessageHandle) methods such as `html()` and `raw()`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Message {
+    /// Message id.
+    pub id: MessageId,
+    /// The sandbox holding it (`sandbox_id`, or `inbox_id` in older answers).
+    pub sandbox_id: Option<SandboxId>,
+    /// Decoded subject.
+    pub subject: String,
+    /// Sender address.
+    pub from_email: String,
+    /// Sender display name, if any.
+    pub from_name: Option<String>,
+    /// First recipient address.
+    pub to_email: String,
+    /// First recipient display name, if any.
+    pub to_name: Option<String>,
+    /// When it was sent.
+    pub sent_at: Option<DateTime<Utc>>,
+    /// When the sandbox received it.
+    pub created_at: Option<DateTime<Utc>>,
+    /// Last change (its read state, for instance).
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Whether it was opened or marked read.
+    pub is_read: bool,
+    /// Size of the raw message in bytes.
+    pub email_size: u64,
+    /// Size of the HTML body in bytes.
+    pub html_body_size: u64,
+    /// Size of the text body in bytes.
+    pub text_body_size: u64,
+    /// Size for people, `691 Bytes`.
+    pub human_size: String,
+    /// The Mailtrap template it was sent with, if any (the API's `0` and `null` are `None`).
+    pub template_id: Option<u64>,
+    /// The variables that template was rendered with.
+    pub template_variables: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Path of the HTML body (already encoded; follow verbatim).
+    pub html_path: Option<String>,
+    /// Path of the text body.
+    pub txt_path: Option<String>,
+    /// Path of the raw message.
+    pub raw_path: Option<String>,
+    /// Path of the `.eml` download.
+    pub download_path: Option<String>,
+    /// Path of the HTML source.
+    pub html_source_path: Option<String>,
+    /// The blacklist check of the sender, when one was run (the API's `false` is `None`).
+    pub blacklists_report: Option<BlacklistsReport>,
+    /// How the message arrived over SMTP, when known.
+    pub smtp_information: Option<SmtpInformation>,
+}
+
+impl Message {
+    pub(crate) fn from_api(raw: api::Message) -> Conv<Self> {
+        Ok(Self {
+            id: required_id(raw.id, "id")?,
+            sandbox_id: optional_id(raw.sandbox_id.or(raw.inbox_id)),
+            subject: raw.subject.unwrap_or_default(),
+            from_email: raw.from_email.unwrap_or_default(),
+            from_name: non_empty(raw.from_name),
+            to_email: raw.to_email.unwrap_or_default(),
+            to_name: non_empty(raw.to_name),
+            sent_at: raw.sent_at,
+            created_at: raw.created_at,
+            updated_at: raw.updated_at,
+            is_read: raw.is_read.unwrap_or(false),
+            email_size: count(raw.email_size),
+            html_body_size: count(raw.html_body_size),
+            text_body_size: count(raw.text_body_size),
+            human_size: raw.human_size.unwrap_or_default(),
+            template_id: raw
+                .template_id
+                .and_then(|id| u64::try_from(id).ok())
+                .filter(|id| *id != 0),
+            template_variables: raw.template_variables,
+            html_path: non_empty(raw.html_path),
+            txt_path: non_empty(raw.txt_path),
+            raw_path: non_empty(raw.raw_path),
+            download_path: non_empty(raw.download_path),
+            html_source_path: non_empty(raw.html_source_path),
+            blacklists_report: match raw.blacklists_report_info {
+                Some(api::BlacklistsReportInfo::BlacklistsReport(report)) => {
+                    Some(BlacklistsReport::from_api(report))
+                }
+                Some(api::BlacklistsReportInfo::Boolean(_)) | None => None,
+            },
+            smtp_information: raw.smtp_information.map(SmtpInformation::from_api),
+        })
+    }
+}
+
+open_enum! {
+    /// The state of a blacklist check.
+    pub enum BlacklistResult {
+        /// The check ran.
+        Success => "success",
+        /// The check has not finished.
+        Pending => "pending",
+        /// The check failed.
+        Error => "error",
+    }
+}
+
+/// The result of checking the sender's domain and IP against public blacklists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct BlacklistsReport {
+    /// Whether the check ran.
+    pub result: Option<BlacklistResult>,
+    /// The domain checked.
+    pub domain: Option<String>,
+    /// The IP address checked.
+    pub ip: Option<String>,
+    /// One verdict per blacklist.
+    pub report: Vec<BlacklistCheck>,
+}
+
+impl BlacklistsReport {
+    fn from_api(raw: api::BlacklistsReport) -> Self {
+        Self {
+            result: non_empty(raw.result).map(BlacklistResult::from),
+            domain: non_empty(raw.domain),
+            ip: non_empty(raw.ip),
+            report: raw
+                .report
+                .into_iter()
+                .map(|check| BlacklistCheck {
+                    name: check.name.unwrap_or_default(),
+                    url: non_empty(check.url),
+                    in_black_list: check.in_black_list.unwrap_or(false),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One blacklist's verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct BlacklistCheck {
+    /// Blacklist name.
+    pub name: String,
+    /// Where to read about it.
+    pub url: Option<String>,
+    /// Whether the sender is listed.
+    pub in_black_list: bool,
+}
+
+/// How a message arrived over SMTP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct SmtpInformation {
+    /// Whether the details are available.
+    pub ok: bool,
+    /// The envelope, when available (absent for mail sent over HTTP).
+    pub envelope: Option<SmtpEnvelope>,
+}
+
+impl SmtpInformation {
+    fn from_api(raw: api::SmtpInformation) -> Self {
+        Self {
+            ok: raw.ok.unwrap_or(false),
+            envelope: raw.data.map(|data| SmtpEnvelope {
+                mail_from: non_empty(data.mail_from_addr),
+                client_ip: non_empty(data.client_ip),
+                rcpt_to: data.rcpt_to_addrs,
+            }),
+        }
+    }
+}
+
+/// The SMTP envelope of a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct SmtpEnvelope {
+    /// `MAIL FROM` address.
+    pub mail_from: Option<String>,
+    /// Address of the sending client.
+    pub client_ip: Option<String>,
+    /// `RCPT TO` addresses.
+    pub rcpt_to: Vec<String>,
+}

@@ -1,0 +1,204 @@
+//! Reports about a message: spam score, HTML client support, headers, forward outcome.
+
+use std::collections::BTreeMap;
+
+use mailtrap_sandbox_api::sandbox::types as api;
+use serde::Serialize;
+
+use super::common::{non_empty, open_enum};
+
+/// A SpamAssassin-style report of a message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct SpamReport {
+    /// Scanner response code, `0` when fine.
+    pub response_code: Option<i64>,
+    /// Scanner response text, `EX_OK`.
+    pub response_message: Option<String>,
+    /// Scanner protocol version.
+    pub response_version: Option<String>,
+    /// Sum of the points of the rules that fired.
+    pub score: f64,
+    /// Whether the score reaches the threshold.
+    pub spam: bool,
+    /// Score from which a message counts as spam.
+    pub threshold: Option<f64>,
+    /// The rules that fired.
+    pub details: Vec<SpamRule>,
+}
+
+/// One spam rule that fired.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct SpamRule {
+    /// Rule name, `MISSING_MID`.
+    pub rule_name: String,
+    /// Points it added (the API sends a number or a numeric string); `None` when absent or
+    /// not a number.
+    pub points: Option<f64>,
+    /// What it checks.
+    pub description: Option<String>,
+}
+
+impl SpamReport {
+    pub(crate) fn from_api(raw: api::SpamReportResponse) -> Self {
+        let report = raw.report.unwrap_or_default();
+        Self {
+            response_code: report.response_code,
+            response_message: non_empty(report.response_message),
+            response_version: non_empty(report.response_version),
+            score: report.score.unwrap_or(0.0),
+            spam: report.spam.unwrap_or(false),
+            threshold: report.threshold,
+            details: report
+                .details
+                .into_iter()
+                .map(|rule| SpamRule {
+                    rule_name: rule.rule_name.unwrap_or_default(),
+                    points: rule.pts.and_then(|pts| match pts {
+                        api::SpamRulePts::Number(points) => Some(points),
+                        api::SpamRulePts::String(text) => text.trim().parse().ok(),
+                    }),
+                    description: non_empty(rule.description),
+                })
+                .collect(),
+        }
+    }
+}
+
+open_enum! {
+    /// Whether an HTML analysis ran.
+    pub enum HtmlAnalysisStatus {
+        /// It ran; [`HtmlAnalysis::errors`] lists what it found.
+        Success => "success",
+    }
+}
+
+/// Markup in a message's HTML body that some email clients do not support.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct HtmlAnalysis {
+    /// Whether the analysis ran; `None` when the API did not say.
+    pub status: Option<HtmlAnalysisStatus>,
+    /// The constructs found (empty when the HTML is fine everywhere).
+    pub errors: Vec<HtmlIssue>,
+}
+
+/// One construct of the HTML body that some clients do not support.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct HtmlIssue {
+    /// Line of the HTML body.
+    pub error_line: Option<u64>,
+    /// What was found.
+    pub rule_name: String,
+    /// The clients that do not support it.
+    pub email_clients: EmailClients,
+}
+
+/// Email clients by kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct EmailClients {
+    /// Desktop clients.
+    pub desktop: Vec<String>,
+    /// Mobile clients.
+    pub mobile: Vec<String>,
+    /// Web clients.
+    pub web: Vec<String>,
+}
+
+impl HtmlAnalysis {
+    pub(crate) fn from_api(raw: api::HtmlAnalysisResponse) -> Self {
+        let report = raw.report.unwrap_or_default();
+        Self {
+            status: non_empty(report.status).map(HtmlAnalysisStatus::from),
+            errors: report
+                .errors
+                .into_iter()
+                .map(|issue| {
+                    let clients = issue.email_clients.unwrap_or_default();
+                    HtmlIssue {
+                        error_line: issue.error_line.and_then(|line| u64::try_from(line).ok()),
+                        rule_name: issue.rule_name.unwrap_or_default(),
+                        email_clients: EmailClients {
+                            desktop: clients.desktop,
+                            mobile: clients.mobile,
+                            web: clients.web,
+                        },
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A message's headers, by the API's lower snake_case names (`date`, `from`, `to`,
+/// `subject`, `mime_version`, `content_type`, `cc`, `bcc`, ...).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+#[non_exhaustive]
+pub struct MessageHeaders {
+    /// Every header the API returned.
+    pub headers: BTreeMap<String, String>,
+}
+
+impl MessageHeaders {
+    pub(crate) fn from_api(raw: api::MailHeadersResponse) -> Self {
+        Self {
+            headers: raw.headers,
+        }
+    }
+
+    /// A header by name; `Content-Type`, `content-type` and `content_type` all find
+    /// `content_type`.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&str> {
+        let key = name.trim().to_ascii_lowercase().replace('-', "_");
+        self.headers.get(&key).map(String::as_str)
+    }
+
+    /// The `subject` header.
+    #[must_use]
+    pub fn subject(&self) -> Option<&str> {
+        self.get("subject")
+    }
+
+    /// The `from` header.
+    #[must_use]
+    pub fn from(&self) -> Option<&str> {
+        self.get("from")
+    }
+
+    /// The `to` header.
+    #[must_use]
+    pub fn to(&self) -> Option<&str> {
+        self.get("to")
+    }
+
+    /// Iterates over name and value pairs, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+    }
+}
+
+/// The outcome of forwarding a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct ForwardOutcome {
+    /// Whether the forward was accepted (assumed when the API does not say).
+    pub success: bool,
+    /// What the server said about it.
+    pub message: Option<String>,
+}
+
+impl ForwardOutcome {
+    pub(crate) fn from_api(raw: api::ForwardResponse) -> Self {
+        Self {
+            success: raw.success.unwrap_or(true),
+            message: non_empty(raw.message),
+        }
+    }
+}

@@ -1,0 +1,486 @@
+//! Messages of a sandbox: list, stream, read, mark, delete, forward, reports and bodies.
+
+use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt as _;
+use mailtrap_sandbox_api::sandbox::types as api;
+use mailtrap_sandbox_api::sandbox::{ByteStream, ResponseValue};
+
+use crate::Client;
+use crate::error::{Error, Result};
+use crate::ids::{MessageId, SandboxId, to_api};
+use crate::models::{
+    ForwardOutcome, HtmlAnalysis, Message, MessageHeaders, SpamReport, convert_list,
+};
+use crate::pagination::{MessageStream, Page};
+use crate::resources::attachments::AttachmentsHandle;
+use crate::transport::{ApiResult, Op};
+
+const LIST: Op = Op::safe("GET", "/api/sandboxes/{sandbox_id}/messages");
+const GET: Op = Op::safe("GET", "/api/sandboxes/{sandbox_id}/messages/{message_id}");
+const UPDATE: Op = Op::safe("PATCH", "/api/sandboxes/{sandbox_id}/messages/{message_id}");
+const DELETE: Op = Op::safe(
+    "DELETE",
+    "/api/sandboxes/{sandbox_id}/messages/{message_id}",
+);
+const FORWARD: Op = Op::once(
+    "POST",
+    "/api/sandboxes/{sandbox_id}/messages/{message_id}/forward",
+);
+const SPAM: Op = Op::safe(
+    "GET",
+    "/api/sandboxes/{sandbox_id}/messages/{message_id}/spam_report",
+);
+const ANALYZE: Op = Op::safe(
+    "GET",
+    "/api/sandboxes/{sandbox_id}/messages/{message_id}/analyze",
+);
+const HEADERS: Op = Op::safe(
+    "GET",
+    "/api/sandboxes/{sandbox_id}/messages/{message_id}/mail_headers",
+);
+const TXT: Op = Op::body_part("/api/sandboxes/{sandbox_id}/messages/{message_id}/body.txt");
+const HTML: Op = Op::body_part("/api/sandboxes/{sandbox_id}/messages/{message_id}/body.html");
+const HTML_SOURCE: Op =
+    Op::body_part("/api/sandboxes/{sandbox_id}/messages/{message_id}/body.htmlsource");
+const RAW: Op = Op::body_part("/api/sandboxes/{sandbox_id}/messages/{message_id}/body.raw");
+const EML: Op = Op::body_part("/api/sandboxes/{sandbox_id}/messages/{message_id}/body.eml");
+
+/// The messages of a sandbox: `client.sandbox(id).messages()`.
+#[derive(Debug, Clone)]
+pub struct MessagesHandle {
+    pub(crate) client: Client,
+    pub(crate) sandbox: SandboxId,
+}
+
+impl MessagesHandle {
+    /// Lists messages, newest first: one page with [`ListMessages::send`], or all of them
+    /// with [`ListMessages::stream`].
+    pub fn list(&self) -> ListMessages {
+        ListMessages {
+            client: self.client.clone(),
+            sandbox: self.sandbox,
+            search: None,
+            last_id: None,
+            page: None,
+        }
+    }
+
+    /// Every message of the sandbox, newest first, as a stream (shorthand for
+    /// `list().stream()`).
+    pub fn stream(&self) -> MessageStream {
+        self.list().stream()
+    }
+}
+
+/// Lists the messages of a sandbox. Built by [`MessagesHandle::list`].
+#[derive(Debug, Clone)]
+#[must_use = "call .send() for one page or .stream() for all messages"]
+pub struct ListMessages {
+    client: Client,
+    sandbox: SandboxId,
+    search: Option<String>,
+    last_id: Option<MessageId>,
+    page: Option<u64>,
+}
+
+impl ListMessages {
+    /// Only messages whose subject, addresses or text match.
+    pub fn search(mut self, query: impl Into<String>) -> Self {
+        self.search = Some(query.into());
+        self
+    }
+
+    /// Only messages with an id below this one (the cursor of the next page:
+    /// [`Page::next_last_id`]). The id need not exist.
+    pub fn last_id(mut self, id: impl Into<MessageId>) -> Self {
+        self.last_id = Some(id.into());
+        self
+    }
+
+    /// A page number (the API accepts it, but `last_id` is how its own clients page).
+    /// Ignored by [`stream`](Self::stream).
+    pub fn page(mut self, page: u64) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// Fetches one page (up to 30 messages, newest first; empty at the end).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`]; [`Error::is_not_found`] when the sandbox does not exist.
+    pub async fn send(self) -> Result<Page<Message>> {
+        fetch_message_page(
+            &self.client,
+            self.sandbox,
+            self.search.as_deref(),
+            self.last_id,
+            self.page,
+        )
+        .await
+    }
+
+    /// Streams every matching message, newest first, fetching the next page when the
+    /// previous one is used up. Starts below [`last_id`](Self::last_id) when one was set.
+    pub fn stream(self) -> MessageStream {
+        MessageStream::new(self.client, self.sandbox, self.search, self.last_id)
+    }
+}
+
+/// Fetches one page of messages (shared by [`ListMessages::send`] and [`MessageStream`]).
+pub(crate) async fn fetch_message_page(
+    client: &Client,
+    sandbox: SandboxId,
+    search: Option<&str>,
+    last_id: Option<MessageId>,
+    page: Option<u64>,
+) -> Result<Page<Message>> {
+    let sandbox_id = to_api(sandbox)?;
+    let last_id = last_id.map(to_api).transpose()?;
+    let page = page
+        .map(|page| {
+            i64::try_from(page)
+                .map_err(|_| Error::invalid_argument(format!("page {page} is out of range")))
+        })
+        .transpose()?;
+    let transport = &client.transport;
+    let api = &transport.sandbox;
+    let messages = transport
+        .fetch(
+            LIST,
+            || api.get_sandbox_email_message(sandbox_id, last_id, page, search),
+            |raw| convert_list(raw, Message::from_api),
+        )
+        .await?;
+    let next = messages.iter().map(|message| message.id).min();
+    Ok(Page::new(messages, next))
+}
+
+/// One message: `client.sandbox(id).message(message_id)`.
+#[derive(Debug, Clone)]
+pub struct MessageHandle {
+    pub(crate) client: Client,
+    pub(crate) sandbox: SandboxId,
+    pub(crate) id: MessageId,
+}
+
+impl MessageHandle {
+    /// The sandbox holding the message.
+    #[must_use]
+    pub fn sandbox_id(&self) -> SandboxId {
+        self.sandbox
+    }
+
+    /// The message's id.
+    #[must_use]
+    pub fn id(&self) -> MessageId {
+        self.id
+    }
+
+    /// The two ids as the generated layer takes them.
+    fn ids(&self) -> Result<(i64, i64)> {
+        Ok((to_api(self.sandbox)?, to_api(self.id)?))
+    }
+
+    /// The message's metadata.
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`]; [`Error::is_not_found`] when the message does not exist.
+    pub async fn get(&self) -> Result<Message> {
+        let (sandbox, message) = self.ids()?;
+        let api = &self.client.transport.sandbox;
+        self.client
+            .transport
+            .fetch(
+                GET,
+                || api.show_sandbox_email_message(sandbox, message),
+                Message::from_api,
+            )
+            .await
+    }
+
+    /// Marks the message read; answers with the updated message.
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`].
+    pub async fn mark_read(&self) -> Result<Message> {
+        self.set_read(true).await
+    }
+
+    /// Marks the message unread; answers with the updated message.
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`].
+    pub async fn mark_unread(&self) -> Result<Message> {
+        self.set_read(false).await
+    }
+
+    /// Sets the read state (`{"message": {"is_read": <bool>}}`); answers with the updated
+    /// message.
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`].
+    pub async fn set_read(&self, is_read: bool) -> Result<Message> {
+        let (sandbox, message) = self.ids()?;
+        let body = api::UpdateMessageRequest {
+            message: api::MessageFields {
+                is_read: Some(is_read),
+            },
+        };
+        let api = &self.client.transport.sandbox;
+        self.client
+            .transport
+            .fetch(
+                UPDATE,
+                || api.update_sandbox_email_message(sandbox, message, &body),
+                Message::from_api,
+            )
+            .await
+    }
+
+    /// Deletes the message; answers with the message as it was.
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`].
+    pub async fn delete(&self) -> Result<Message> {
+        let (sandbox, message) = self.ids()?;
+        let api = &self.client.transport.sandbox;
+        self.client
+            .transport
+            .fetch(
+                DELETE,
+                || api.delete_sandbox_email_message(sandbox, message),
+                Message::from_api,
+            )
+            .await
+    }
+
+    /// Forwards the message to an address (which must be confirmed in Mailtrap first).
+    /// Never retried once sent.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for an address without `@`; otherwise any [`Error`].
+    pub async fn forward(&self, email: impl Into<String>) -> Result<ForwardOutcome> {
+        let email = email.into();
+        let email = email.trim();
+        if !email.contains('@') {
+            return Err(Error::invalid_argument(format!(
+                "cannot forward to `{email}`: expected an email address such as qa@example.com"
+            )));
+        }
+        let (sandbox, message) = self.ids()?;
+        let body = api::ForwardRequest {
+            email: email.to_owned(),
+        };
+        let api = &self.client.transport.sandbox;
+        self.client
+            .transport
+            .fetch(
+                FORWARD,
+                || api.forward_sandbox_email_message(sandbox, message, &body),
+                |raw| Ok(ForwardOutcome::from_api(raw)),
+            )
+            .await
+    }
+
+    /// The message's spam report.
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`].
+    pub async fn spam_report(&self) -> Result<SpamReport> {
+        let (sandbox, message) = self.ids()?;
+        let api = &self.client.transport.sandbox;
+        self.client
+            .transport
+            .fetch(
+                SPAM,
+                || api.get_sandbox_email_message_spam_report(sandbox, message),
+                |raw| Ok(SpamReport::from_api(raw)),
+            )
+            .await
+    }
+
+    /// Which constructs of the HTML body some email clients do not support.
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`].
+    pub async fn html_analysis(&self) -> Result<HtmlAnalysis> {
+        let (sandbox, message) = self.ids()?;
+        let api = &self.client.transport.sandbox;
+        self.client
+            .transport
+            .fetch(
+                ANALYZE,
+                || api.get_sandbox_email_message_html_analysis(sandbox, message),
+                |raw| Ok(HtmlAnalysis::from_api(raw)),
+            )
+            .await
+    }
+
+    /// The message's headers.
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`].
+    pub async fn headers(&self) -> Result<MessageHeaders> {
+        let (sandbox, message) = self.ids()?;
+        let api = &self.client.transport.sandbox;
+        self.client
+            .transport
+            .fetch(
+                HEADERS,
+                || api.get_mail_headers_of_email_message(sandbox, message),
+                |raw| Ok(MessageHeaders::from_api(raw)),
+            )
+            .await
+    }
+
+    /// The text body.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiErrorKind::MissingPart`](crate::ApiErrorKind::MissingPart) when the message has no
+    /// text part; otherwise any [`Error`].
+    pub async fn text(&self) -> Result<String> {
+        let (sandbox, message) = self.ids()?;
+        let api = &self.client.transport.sandbox;
+        self.body(TXT, || {
+            api.get_sandbox_email_message_body_as_txt(sandbox, message)
+        })
+        .await
+        .map(into_text)
+    }
+
+    /// The HTML body as Mailtrap shows it.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiErrorKind::MissingPart`](crate::ApiErrorKind::MissingPart) when the message has no
+    /// HTML part; otherwise any [`Error`].
+    pub async fn html(&self) -> Result<String> {
+        let (sandbox, message) = self.ids()?;
+        let api = &self.client.transport.sandbox;
+        self.body(HTML, || {
+            api.get_sandbox_email_message_body_as_html(sandbox, message)
+        })
+        .await
+        .map(into_text)
+    }
+
+    /// The HTML body as it was sent.
+    ///
+    /// # Errors
+    ///
+    /// [`ApiErrorKind::MissingPart`](crate::ApiErrorKind::MissingPart) when the message has no
+    /// HTML part; otherwise any [`Error`].
+    pub async fn html_source(&self) -> Result<String> {
+        let (sandbox, message) = self.ids()?;
+        let api = &self.client.transport.sandbox;
+        self.body(HTML_SOURCE, || {
+            api.get_sandbox_email_message_body_as_html_source(sandbox, message)
+        })
+        .await
+        .map(into_text)
+    }
+
+    /// The raw message as received, as text (bytes that are not UTF-8 are replaced with
+    /// `U+FFFD`; use [`raw_bytes`](Self::raw_bytes) to keep them).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`].
+    pub async fn raw(&self) -> Result<String> {
+        self.raw_bytes().await.map(into_text)
+    }
+
+    /// The raw message as received, byte for byte.
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`].
+    pub async fn raw_bytes(&self) -> Result<Bytes> {
+        let (sandbox, message) = self.ids()?;
+        let api = &self.client.transport.sandbox;
+        self.body(RAW, || {
+            api.get_sandbox_email_message_body_as_raw(sandbox, message)
+        })
+        .await
+    }
+
+    /// The message as an `.eml` file (`message/rfc822`), byte for byte.
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`].
+    pub async fn eml(&self) -> Result<Bytes> {
+        let (sandbox, message) = self.ids()?;
+        let api = &self.client.transport.sandbox;
+        self.body(EML, || {
+            api.get_sandbox_email_message_body_as_eml(sandbox, message)
+        })
+        .await
+    }
+
+    /// The message as an `.eml` file, as text (bytes that are not UTF-8 are replaced with
+    /// `U+FFFD`).
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`].
+    pub async fn eml_string(&self) -> Result<String> {
+        self.eml().await.map(into_text)
+    }
+
+    /// The message's attachments.
+    pub fn attachments(&self) -> AttachmentsHandle {
+        AttachmentsHandle {
+            client: self.client.clone(),
+            sandbox: self.sandbox,
+            message: self.id,
+        }
+    }
+
+    /// Runs a body endpoint and reads the whole body (a failure while reading is retried
+    /// like a failed request).
+    async fn body<F, Fut>(&self, op: Op, mut send: F) -> Result<Bytes>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = ApiResult<ByteStream>>,
+    {
+        self.client
+            .transport
+            .call_opaque(op, || {
+                let response = send();
+                async move {
+                    let response = response.await?;
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let mut stream = response.into_inner_stream();
+                    let mut body = BytesMut::new();
+                    while let Some(chunk) = stream.next().await {
+                        let chunk = chunk
+                            .map_err(mailtrap_sandbox_api::sandbox::Error::ResponseBodyError)?;
+                        body.extend_from_slice(&chunk);
+                    }
+                    Ok(ResponseValue::new(body.freeze(), status, headers))
+                }
+            })
+            .await
+    }
+}
+
+/// Bytes as text, replacing what is not UTF-8.
+fn into_text(bytes: Bytes) -> String {
+    match String::from_utf8(Vec::from(bytes)) {
+        Ok(text) => text,
+        Err(err) => String::from_utf8_lossy(err.as_bytes()).into_owned(),
+    }
+}
