@@ -1,1 +1,34 @@
-//! (F2: being written)
+//! Pull what a test asserts on out of an email: links, one-time codes, and template
+//! placeholders that were left unrendered.
+//!
+//! Everything here is a pure function of strings, usable on any email (a parsed
+//! [`Eml`](crate::eml::Eml) offers the same as methods).
+//!
+//! ```
+//! use mailtrap_sandbox::extract;
+//!
+//! let html = r#"<p>Hi Ana, <a href="https://app.example.test/reset?t=k7Q&amp;u=12">reset your
+//!   password</a>. Your code is <b>904 117</b>.</p>"#;
+//! let reset = extract::anchors_in_html(html)
+//!     .into_iter()
+//!     .find(|anchor| anchor.text.contains("reset"))
+//!     .map(|anchor| anchor.href);
+//! assert_eq!(reset.as_deref(), Some("https://app.example.test/reset?t=k7Q&u=12"));
+//! assert_eq!(extract::one_time_code(&extract::html_to_text(html)).as_deref(), Some("904117"));
+//! assert!(extract::check_placeholders(None, None, Some(html)).is_ok());
+//! ```
+
+mod code;
+mod html_text;
+mod links;
+mod placeholders;
+
+pub use code::{CodeFinder, one_time_code};
+pub use html_text::html_to_text;
+pub use links::{Anchor, anchors_in_html, links_in_html, links_in_text};
+pub use placeholders::{
+    Field, Placeholder, PlaceholderStyle, UnrenderedPlaceholders, check_placeholders,
+    placeholders_in, unrendered_placeholders,
+};
+
+pub(crate) use links::dedup;

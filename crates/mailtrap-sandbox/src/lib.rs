@@ -83,5 +83,10 @@ pub use limiter::RateLimit;
 pub use pagination::{MessageStream, Page};
 pub use retry::RetryPolicy;
 
+// Email-testing helpers (F2).
+pub use email::{Email, EmailAttachment, EmailBatch, InvalidEmail, Mailbox};
+pub use eml::Eml;
+pub use extract::CodeFinder;
+
 /// The `reqwest` version this crate uses, for [`ClientBuilder::http_client`].
 pub use reqwest;

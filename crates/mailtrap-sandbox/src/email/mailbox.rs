@@ -1,0 +1,280 @@
+//! Email addresses with an optional display name.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Longest address accepted (RFC 5321's path limit less the angle brackets).
+const MAX_ADDRESS_LEN: usize = 254;
+/// Longest local part (RFC 5321).
+const MAX_LOCAL_LEN: usize = 64;
+/// Longest domain label (RFC 1035).
+const MAX_LABEL_LEN: usize = 63;
+
+/// An email address with an optional display name: `Ana Lima <ana@example.com>`.
+///
+/// Built from a string in either form, or from a `(name, email)` pair:
+///
+/// ```
+/// use mailtrap_sandbox::email::Mailbox;
+///
+/// let plain = Mailbox::from("ana@example.com");
+/// assert_eq!((plain.name.as_deref(), plain.email.as_str()), (None, "ana@example.com"));
+///
+/// let named = Mailbox::from("\"Lima, Ana\" <ana@example.com>");
+/// assert_eq!(named.name.as_deref(), Some("Lima, Ana"));
+/// assert_eq!(named.email, "ana@example.com");
+///
+/// let pair = Mailbox::from(("Support", "help@example.com"));
+/// assert_eq!(pair.to_string(), "Support <help@example.com>");
+/// ```
+///
+/// Conversions never fail: a malformed address is kept as given and reported when the email
+/// is validated (see [`Email::validate`](super::Email::validate)).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Mailbox {
+    /// Display name, when there is one.
+    pub name: Option<String>,
+    /// The address, `ana@example.com`.
+    pub email: String,
+}
+
+impl Mailbox {
+    /// A mailbox from its parts; an empty or blank name counts as none.
+    pub fn new(name: Option<impl Into<String>>, email: impl Into<String>) -> Self {
+        let name = name.map(Into::into).filter(|name| !name.trim().is_empty());
+        Self {
+            name,
+            email: email.into().trim().to_owned(),
+        }
+    }
+
+    /// Parses `email`, `<email>`, `Name <email>` or `"Name" <email>` (quotes and `\`
+    /// escapes in the name removed). Anything else is kept whole as the address.
+    #[must_use]
+    pub fn parse(input: &str) -> Self {
+        let input = input.trim();
+        if let Some(without_close) = input.strip_suffix('>')
+            && let Some(open) = without_close.rfind('<')
+        {
+            let name = without_close.get(..open).unwrap_or_default().trim();
+            let email = without_close.get(open + 1..).unwrap_or_default().trim();
+            return Self::new(Some(unquote(name)), email);
+        }
+        Self::new(None::<String>, input)
+    }
+
+    /// Whether the address is a plain `local@domain.tld` address, as the sending API wants
+    /// it: a dot-atom local part (letters, digits, ``!#$%&'*+-/=?^_`{|}~`` and non-ASCII
+    /// letters, single dots between them) and a domain of at least two labels of letters,
+    /// digits and inner hyphens, whose last label is not all digits. Quoted local parts,
+    /// comments and address literals (`user@[127.0.0.1]`) are refused.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::email::Mailbox;
+    ///
+    /// assert!(Mailbox::from("first.last+tag@mail.example.co.uk").is_valid());
+    /// assert!(!Mailbox::from("user@localhost").is_valid());
+    /// assert!(!Mailbox::from("two@@example.com").is_valid());
+    /// ```
+    #[must_use]
+    pub fn is_valid(&self) -> bool {
+        is_valid_address(&self.email)
+    }
+
+    /// The address's domain (after the last `@`), when it has one.
+    #[must_use]
+    pub fn domain(&self) -> Option<&str> {
+        self.email.rsplit_once('@').map(|(_, domain)| domain)
+    }
+}
+
+impl fmt::Display for Mailbox {
+    /// `Name <email>`, the name quoted when it holds characters that need it; `email` alone
+    /// without a name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.name {
+            Some(name) if name.contains([',', ';', '"', '<', '>', '@', ':', '(', ')']) => {
+                let escaped = name.replace('\\', "\\\\").replace('"', "\\\"");
+                write!(f, "\"{escaped}\" <{}>", self.email)
+            }
+            Some(name) => write!(f, "{name} <{}>", self.email),
+            None => f.write_str(&self.email),
+        }
+    }
+}
+
+impl From<&str> for Mailbox {
+    fn from(input: &str) -> Self {
+        Self::parse(input)
+    }
+}
+
+impl From<String> for Mailbox {
+    fn from(input: String) -> Self {
+        Self::parse(&input)
+    }
+}
+
+impl From<&String> for Mailbox {
+    fn from(input: &String) -> Self {
+        Self::parse(input)
+    }
+}
+
+impl From<&Mailbox> for Mailbox {
+    fn from(mailbox: &Mailbox) -> Self {
+        mailbox.clone()
+    }
+}
+
+impl<N: Into<String>, E: Into<String>> From<(N, E)> for Mailbox {
+    /// `(name, email)`.
+    fn from((name, email): (N, E)) -> Self {
+        Self::new(Some(name), email)
+    }
+}
+
+/// Removes surrounding double quotes and `\` escapes from a display name.
+fn unquote(name: &str) -> String {
+    let Some(inner) = name
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+    else {
+        return name.to_owned();
+    };
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(escaped) = chars.next() {
+                out.push(escaped);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// See [`Mailbox::is_valid`].
+pub(crate) fn is_valid_address(address: &str) -> bool {
+    if address.is_empty() || address.len() > MAX_ADDRESS_LEN {
+        return false;
+    }
+    let Some((local, domain)) = address.rsplit_once('@') else {
+        return false;
+    };
+    valid_local_part(local) && valid_domain(domain)
+}
+
+fn valid_local_part(local: &str) -> bool {
+    !local.is_empty()
+        && local.len() <= MAX_LOCAL_LEN
+        && local.split('.').all(|atom| {
+            !atom.is_empty()
+                && atom.chars().all(|c| {
+                    c.is_ascii_alphanumeric()
+                        || "!#$%&'*+-/=?^_`{|}~".contains(c)
+                        || (!c.is_ascii() && c.is_alphanumeric())
+                })
+        })
+}
+
+fn valid_domain(domain: &str) -> bool {
+    let labels: Vec<&str> = domain.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && label.chars().count() <= MAX_LABEL_LEN
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || c == '-' || (!c.is_ascii() && c.is_alphanumeric())
+                })
+        })
+        && labels
+            .last()
+            .is_some_and(|tld| !tld.chars().all(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_usual_forms() {
+        let cases = [
+            ("ana@example.com", None, "ana@example.com"),
+            ("  <ana@example.com> ", None, "ana@example.com"),
+            (
+                "Ana Lima <ana@example.com>",
+                Some("Ana Lima"),
+                "ana@example.com",
+            ),
+            (
+                "\"Lima, Ana\" <ana@example.com>",
+                Some("Lima, Ana"),
+                "ana@example.com",
+            ),
+            (
+                "\"Say \\\"hi\\\"\" <hi@example.com>",
+                Some("Say \"hi\""),
+                "hi@example.com",
+            ),
+            ("\"\" <x@example.com>", None, "x@example.com"),
+            ("Broken <", None, "Broken <"),
+        ];
+        for (input, name, email) in cases {
+            let parsed = Mailbox::parse(input);
+            assert_eq!(parsed.name.as_deref(), name, "{input}");
+            assert_eq!(parsed.email, email, "{input}");
+        }
+    }
+
+    #[test]
+    fn display_round_trips() {
+        for input in [
+            "ana@example.com",
+            "Ana <ana@example.com>",
+            "\"Lima, Ana\" <a@example.com>",
+        ] {
+            let mailbox = Mailbox::parse(input);
+            assert_eq!(Mailbox::parse(&mailbox.to_string()), mailbox);
+        }
+    }
+
+    #[test]
+    fn address_rules() {
+        for ok in [
+            "user@example.com",
+            "o'brien@example.org",
+            "x@a-b.io",
+            "josé@exämple.de",
+        ] {
+            assert!(is_valid_address(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "plain",
+            "@example.com",
+            "user@",
+            "user@localhost",
+            "a@b@example.com",
+            "a..b@example.com",
+            ".a@example.com",
+            "a@-x.com",
+            "a@x-.com",
+            "a@x..com",
+            "a@1.2.3.4",
+            "a b@example.com",
+            "a@[127.0.0.1]",
+            "Ana <ana@example.com>",
+        ] {
+            assert!(!is_valid_address(bad), "{bad}");
+        }
+        let long_local = format!("{}@example.com", "a".repeat(65));
+        assert!(!is_valid_address(&long_local));
+    }
+}
