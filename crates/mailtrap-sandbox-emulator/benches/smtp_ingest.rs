@@ -2,9 +2,12 @@
 //! message sent with a pipelined MAIL/RCPT/DATA group. Reported as messages per second
 //! (criterion's "elem/s").
 //!
-//! The target is the SMTP server of this crate with an in-memory backend defined here that
-//! parses every message (as a store would) and keeps only counts. To measure another backend,
-//! implement `SmtpBackend` for it and pass it to `bench_backend`.
+//! Three targets:
+//! - `counting_backend`: the SMTP server alone, over a backend defined here that parses every
+//!   message and keeps only counts (the ceiling of the SMTP layer);
+//! - `emulator_in_memory`: the whole emulator (`EmulatorConfig::ephemeral().start()`), storing
+//!   into its in-memory store;
+//! - `emulator_data_dir`: the same with a data directory (SQLite persistence).
 //!
 //! Run: `cargo bench -p mailtrap-sandbox-emulator --bench smtp_ingest`.
 #![allow(
@@ -22,6 +25,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use mailtrap_sandbox_emulator::EmulatorConfig;
 use mailtrap_sandbox_emulator::mail::parse;
 use mailtrap_sandbox_emulator::smtp::{
     DeliveryError, Envelope, SmtpBackend, SmtpConfig, SmtpStage, serve,
@@ -106,7 +110,7 @@ struct Client {
 }
 
 impl Client {
-    async fn connect(addr: SocketAddr) -> Self {
+    async fn connect(addr: SocketAddr, user: &str, password: &str) -> Self {
         let stream = TcpStream::connect(addr).await.unwrap();
         stream.set_nodelay(true).unwrap();
         let mut client = Self {
@@ -121,7 +125,8 @@ impl Client {
             .await
             .unwrap();
         client.expect("250").await;
-        let token = base64::engine::general_purpose::STANDARD.encode("\0bench\0bench-pass");
+        let token =
+            base64::engine::general_purpose::STANDARD.encode(format!("\0{user}\0{password}"));
         client
             .reader
             .get_mut()
@@ -165,10 +170,10 @@ impl Client {
 }
 
 /// Sends `total` messages over `CONNECTIONS` connections; returns the time the sending took.
-async fn ingest(addr: SocketAddr, total: u64, message: Arc<Vec<u8>>) -> Duration {
+async fn ingest(target: &Target, total: u64, message: Arc<Vec<u8>>) -> Duration {
     let mut clients = Vec::with_capacity(CONNECTIONS);
     for _ in 0..CONNECTIONS {
-        clients.push(Client::connect(addr).await);
+        clients.push(Client::connect(target.addr, &target.user, &target.password).await);
     }
     let per_client = total / CONNECTIONS as u64;
     let remainder = total % CONNECTIONS as u64;
@@ -189,8 +194,26 @@ async fn ingest(addr: SocketAddr, total: u64, message: Arc<Vec<u8>>) -> Duration
     start.elapsed()
 }
 
-/// Benchmarks the SMTP server of this crate over `backend`.
-fn bench_backend<B: SmtpBackend>(c: &mut Criterion, name: &str, backend: Arc<B>) {
+/// Where to send, and the SMTP credentials to use.
+struct Target {
+    addr: SocketAddr,
+    user: String,
+    password: String,
+}
+
+fn measure(c: &mut Criterion, runtime: &Runtime, name: &str, target: &Target) {
+    let message = Arc::new(message());
+    let mut group = c.benchmark_group("smtp_ingest_10KiB_x8");
+    group.throughput(Throughput::Elements(1));
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(10));
+    group.bench_function(name, |b| {
+        b.iter_custom(|iters| runtime.block_on(ingest(target, iters, Arc::clone(&message))));
+    });
+    group.finish();
+}
+
+fn counting_backend(c: &mut Criterion) {
     let runtime = Runtime::new().unwrap();
     let shutdown = CancellationToken::new();
     let addr = runtime.block_on(async {
@@ -198,35 +221,48 @@ fn bench_backend<B: SmtpBackend>(c: &mut Criterion, name: &str, backend: Arc<B>)
         let addr = listener.local_addr().unwrap();
         tokio::spawn(serve(
             listener,
-            backend,
-            SmtpConfig {
-                max_commands_per_message: usize::MAX,
-                ..SmtpConfig::default()
-            },
+            Arc::new(CountingBackend::default()),
+            SmtpConfig::default(),
             shutdown.clone(),
         ));
         addr
     });
-    let message = Arc::new(message());
-
-    let mut group = c.benchmark_group("smtp_ingest");
-    group.throughput(Throughput::Elements(1));
-    group.sample_size(10);
-    group.measurement_time(Duration::from_secs(10));
-    group.bench_function(name, |b| {
-        b.iter_custom(|iters| runtime.block_on(ingest(addr, iters, Arc::clone(&message))));
-    });
-    group.finish();
+    let target = Target {
+        addr,
+        user: "bench".to_owned(),
+        password: "bench-pass".to_owned(),
+    };
+    measure(c, &runtime, "counting_backend", &target);
     shutdown.cancel();
 }
 
-fn smtp_ingest(c: &mut Criterion) {
-    bench_backend(
-        c,
-        "10KiB_x8_connections/in_memory_counting_backend",
-        Arc::new(CountingBackend::default()),
-    );
+fn emulator(c: &mut Criterion, name: &str, data_dir: Option<&std::path::Path>) {
+    let runtime = Runtime::new().unwrap();
+    let mut config = EmulatorConfig::ephemeral();
+    config.data_dir = data_dir.map(std::path::Path::to_path_buf);
+    let running = runtime.block_on(config.start()).unwrap();
+    let target = Target {
+        addr: running.smtp_addr(),
+        user: running.sandbox().smtp_username.clone(),
+        password: running.sandbox().smtp_password.clone(),
+    };
+    measure(c, &runtime, name, &target);
+    runtime.block_on(running.shutdown());
 }
 
-criterion_group!(benches, smtp_ingest);
+fn emulator_in_memory(c: &mut Criterion) {
+    emulator(c, "emulator_in_memory", None);
+}
+
+fn emulator_data_dir(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    emulator(c, "emulator_data_dir", Some(dir.path()));
+}
+
+criterion_group!(
+    benches,
+    counting_backend,
+    emulator_in_memory,
+    emulator_data_dir
+);
 criterion_main!(benches);
