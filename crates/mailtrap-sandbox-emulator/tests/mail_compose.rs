@@ -340,3 +340,28 @@ fn custom_reply_to_header_is_used_only_without_reply_to_field() {
     assert_eq!(mail.reply_to.len(), 1);
     assert_eq!(mail.reply_to[0].email, "field@x.example");
 }
+
+#[test]
+fn names_with_commas_quotes_and_non_ascii_round_trip() {
+    let composed = compose(&request(json!({
+        "from": {"email": "a@b.example", "name": "Babbage, Charles \"The Engine\""},
+        "to": [
+            {"email": "c@d.example", "name": "Ørsted; Hans"},
+            {"email": "e@f.example", "name": "李雷"}
+        ],
+        "subject": "=?not-an-encoded-word?= and a very long subject line that goes on and on well past the seventy-eight character folding limit of RFC 5322",
+        "text": "x",
+        "headers": {"X-Unicode": "Grüße"}
+    })))
+    .unwrap();
+    let mail = parse(&composed.raw);
+    assert_eq!(mail.from.unwrap().name, "Babbage, Charles \"The Engine\"");
+    assert_eq!(mail.to[0].name, "Ørsted; Hans");
+    assert_eq!(mail.to[0].email, "c@d.example");
+    assert_eq!(mail.to[1].name, "李雷");
+    assert_eq!(
+        mail.subject,
+        "=?not-an-encoded-word?= and a very long subject line that goes on and on well past the seventy-eight character folding limit of RFC 5322"
+    );
+    assert_eq!(header(&mail.headers, "X-Unicode"), Some("Grüße"));
+}
