@@ -77,6 +77,25 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+
+    // The two variants below were added by F2 for the email-testing helpers (`wait`,
+    // `download`); minimal additions, owned by F1 like the rest of this file.
+    /// [`wait_for`](crate::resources::SandboxHandle::wait_for) saw no matching message
+    /// before its timeout. See [`WaitTimeout`](crate::wait::WaitTimeout) for what it saw.
+    #[error(transparent)]
+    WaitTimeout(Box<crate::wait::WaitTimeout>),
+
+    /// A local file could not be read or written (saving a download, for instance).
+    #[error("could not {action} {}: {source}", path.display())]
+    Io {
+        /// What was being done: `create`, `write`, `rename`...
+        action: &'static str,
+        /// The file.
+        path: std::path::PathBuf,
+        /// The failure.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl Error {

@@ -87,6 +87,8 @@ pub use retry::RetryPolicy;
 pub use email::{Email, EmailAttachment, EmailBatch, InvalidEmail, Mailbox};
 pub use eml::Eml;
 pub use extract::CodeFinder;
+pub use download::Download;
+pub use wait::MessageFilter;
 
 /// The `reqwest` version this crate uses, for [`ClientBuilder::http_client`].
 pub use reqwest;
