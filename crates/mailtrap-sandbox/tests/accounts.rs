@@ -1,5 +1,6 @@
 //! Accounts, account accesses, permissions, API tokens, billing and sub-accounts.
 #![allow(
+    clippy::needless_pass_by_value,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

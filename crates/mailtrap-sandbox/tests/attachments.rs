@@ -1,5 +1,6 @@
 //! Attachments: list (with the type filter) and get.
 #![allow(
+    clippy::needless_pass_by_value,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

@@ -1,5 +1,6 @@
 //! Messages: list, stream, read, mark, delete, forward, reports, bodies.
 #![allow(
+    clippy::needless_pass_by_value,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

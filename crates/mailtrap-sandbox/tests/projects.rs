@@ -1,5 +1,6 @@
 //! Projects: list, create, get, update, delete, and creating a sandbox in one.
 #![allow(
+    clippy::needless_pass_by_value,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

@@ -1,5 +1,6 @@
 //! Sandboxes: list, get, update, delete, clean, mark all read, credentials, email address.
 #![allow(
+    clippy::needless_pass_by_value,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,

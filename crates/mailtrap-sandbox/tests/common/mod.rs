@@ -2,6 +2,7 @@
 //! it, exact request matchers and fixtures (invented values).
 #![allow(
     dead_code,
+    clippy::needless_pass_by_value,
     unreachable_pub,
     clippy::unwrap_used,
     clippy::expect_used,
@@ -154,6 +155,16 @@ pub async fn expect<'a>(
     expect: Expect,
     reply: Reply,
 ) -> (Mock<'a>, Recorded) {
+    expect_sequence(server, expect, vec![reply]).await
+}
+
+/// Like [`expect`], answering the n-th request with the n-th reply (the last one repeats).
+pub async fn expect_sequence<'a>(
+    server: &'a MockServer,
+    expect: Expect,
+    replies: Vec<Reply>,
+) -> (Mock<'a>, Recorded) {
+    assert!(!replies.is_empty());
     let recorded = Recorded::default();
     let sink = recorded.clone();
     let query = expect.query.clone();
@@ -169,8 +180,10 @@ pub async fn expect<'a>(
                     raw_query == query
                 });
             then.respond_with(move |req: &HttpMockRequest| {
-                sink.0.lock().unwrap().push(req.clone());
-                reply.to_response()
+                let mut seen = sink.0.lock().unwrap();
+                seen.push(req.clone());
+                let index = (seen.len() - 1).min(replies.len() - 1);
+                replies[index].to_response()
             });
         })
         .await;
