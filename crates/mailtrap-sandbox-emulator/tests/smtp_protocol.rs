@@ -266,6 +266,21 @@ async fn too_many_recipients() {
 }
 
 #[tokio::test]
+async fn the_full_recipient_allowance_fits_in_the_command_limit() {
+    let server = start().await;
+    let mut client = Raw::ehlo(server.addr).await;
+    client.login("alpha", "alpha-pass").await;
+    client.cmd("MAIL FROM:<a@client.test>", "250").await;
+    for i in 0..100 {
+        client.cmd(&format!("RCPT TO:<r{i}@y.test>"), "250").await;
+    }
+    client.cmd("DATA", "354").await;
+    client.send_bytes(b"Subject: x\r\n\r\nx\r\n").await;
+    client.cmd(".", "250").await;
+    assert_eq!(server.backend.delivered()[0].envelope.rcpt_to.len(), 100);
+}
+
+#[tokio::test]
 async fn overlong_lines() {
     let server = start().await;
     let mut client = Raw::ehlo(server.addr).await;

@@ -133,7 +133,8 @@ pub struct SmtpConfig {
     pub max_message_bytes: u64,
     /// How long a session may wait for the client's next line.
     pub idle_timeout: Duration,
-    /// Most commands a session may send without delivering a message (NOOP loops and the like).
+    /// Most commands a session may send without delivering a message (NOOP loops and the
+    /// like); accepted `RCPT TO` commands do not count.
     pub max_commands_per_message: usize,
     /// Most sessions at once; more are told `421` and closed.
     pub max_connections: usize,

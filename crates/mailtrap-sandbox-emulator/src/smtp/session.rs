@@ -63,7 +63,11 @@ pub(crate) struct Session<B> {
     sandbox: Option<u64>,
     transaction: Option<Transaction>,
     errors_in_a_row: u32,
+    /// Commands since the last delivery, accepted recipients not counted (they are bounded
+    /// by [`SmtpConfig::max_recipients`]).
     commands_since_delivery: usize,
+    /// Set by an accepted RCPT so that it is not counted.
+    uncounted: bool,
 }
 
 impl<B: SmtpBackend> Session<B> {
@@ -91,6 +95,7 @@ impl<B: SmtpBackend> Session<B> {
             transaction: None,
             errors_in_a_row: 0,
             commands_since_delivery: 0,
+            uncounted: false,
         }
     }
 
@@ -149,7 +154,9 @@ impl<B: SmtpBackend> Session<B> {
                 self.reply(421, "4.7.0", "Too many errors, closing connection");
                 return Ok(());
             }
-            self.commands_since_delivery += 1;
+            if !std::mem::take(&mut self.uncounted) {
+                self.commands_since_delivery += 1;
+            }
             if self.commands_since_delivery > self.config.max_commands_per_message {
                 self.reply(
                     421,
@@ -579,6 +586,7 @@ impl<B: SmtpBackend> Session<B> {
             }
         }
         transaction.rcpt_to.push(to);
+        self.uncounted = true;
         self.ok(250, "2.1.5", "Ok");
         Flow::Continue
     }
