@@ -191,6 +191,10 @@ async fn other_commands() {
     client.cmd("FROB nicate", "500 5.5.2").await;
     client.cmd("MAIL FROM:<a@client.test> FOO=BAR", "555").await;
     client.cmd("MAIL FROM:no-brackets", "501").await;
+    // The null reverse-path of bounces is accepted, and so are ESMTP parameters we advertise.
+    client
+        .cmd("MAIL FROM:<> BODY=8BITMIME SMTPUTF8 SIZE=100", "250")
+        .await;
     client.cmd("RSET", "250").await;
     client.cmd("QUIT", "221").await;
 }
