@@ -230,16 +230,17 @@ impl Download {
             file_name.to_string_lossy(),
             fastrand::u32(..)
         ));
-        let mut file = tokio::fs::OpenOptions::new()
+        // Created synchronously (a quick call) so that the guard exists as soon as the file
+        // does: a future dropped at any await point then leaves nothing behind.
+        let std_file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&temp_path)
-            .await
             .map_err(|source| io_error("create", temp_path.clone(), source))?;
-        // From here on, the guard removes the temporary file unless it is renamed.
         let mut guard = TempFile {
             path: Some(temp_path.clone()),
         };
+        let mut file = tokio::fs::File::from_std(std_file);
         let mut written: u64 = 0;
         while let Some(chunk) = self.chunk().await? {
             file.write_all(&chunk)
@@ -272,6 +273,7 @@ impl Drop for TempFile {
     fn drop(&mut self) {
         if let Some(path) = self.path.take()
             && let Err(err) = std::fs::remove_file(&path)
+            && err.kind() != std::io::ErrorKind::NotFound
         {
             tracing::warn!(path = %path.display(), error = %err, "could not remove a partial download");
         }
