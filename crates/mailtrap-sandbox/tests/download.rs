@@ -136,7 +136,7 @@ async fn content(State(server): State<Server>, uri: Uri) -> Response {
         .path_and_query()
         .map(ToString::to_string)
         .unwrap_or_default();
-    server.seen.lock().unwrap().push(target.clone());
+    server.seen.lock().unwrap().push(target);
     let Some(content) = server.contents.lock().unwrap().remove(uri.path()) else {
         return (
             StatusCode::NOT_FOUND,
