@@ -365,3 +365,21 @@ fn names_with_commas_quotes_and_non_ascii_round_trip() {
     );
     assert_eq!(header(&mail.headers, "X-Unicode"), Some("Grüße"));
 }
+
+#[test]
+fn line_breaks_in_names_and_subject_cannot_inject_headers() {
+    let composed = compose(&request(json!({
+        "from": {"email": "a@b.example", "name": "Evil\r\nBcc: victim@x.example"},
+        "to": [{"email": "c@d.example"}],
+        "subject": "Hi\r\nX-Injected: yes",
+        "text": "x",
+        "category": "cat\r\nX-Injected-Too: yes"
+    })))
+    .unwrap();
+    let mail = parse(&composed.raw);
+    assert!(mail.bcc.is_empty());
+    assert!(header(&mail.headers, "Bcc").is_none());
+    assert!(header(&mail.headers, "X-Injected").is_none());
+    assert!(header(&mail.headers, "X-Injected-Too").is_none());
+    assert_eq!(mail.from.unwrap().email, "a@b.example");
+}
