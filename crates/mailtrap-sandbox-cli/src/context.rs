@@ -1,0 +1,74 @@
+//! What every API command needs: a configured client and the output settings.
+
+use mailtrap_sandbox::Client;
+
+use crate::cli::GlobalArgs;
+use crate::failure::{CliResult, ExitCode, Failure};
+use crate::output::Out;
+
+/// A client and the output settings.
+#[derive(Debug, Clone)]
+pub(crate) struct Ctx {
+    pub(crate) client: Client,
+    pub(crate) out: Out,
+}
+
+/// Builds the client from `--token`, `--base-url` and `--send-base-url` (or their
+/// environment variables, read by clap).
+pub(crate) fn client(global: &GlobalArgs) -> CliResult<Client> {
+    let token = global
+        .token
+        .as_deref()
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+        .ok_or_else(Failure::missing_token)?;
+    build_client(
+        token,
+        global.base_url.as_deref(),
+        global.send_base_url.as_deref(),
+    )
+}
+
+/// Builds a client for these hosts (the defaults when `None`).
+pub(crate) fn build_client(
+    token: &str,
+    base_url: Option<&str>,
+    send_base_url: Option<&str>,
+) -> CliResult<Client> {
+    let mut builder = Client::builder()
+        .api_token(token)
+        .user_agent(concat!("mailtrap-sandbox-cli/", env!("CARGO_PKG_VERSION")));
+    if let Some(url) = base_url.filter(|url| !url.trim().is_empty()) {
+        builder = builder.base_url(url.trim());
+    }
+    if let Some(url) = send_base_url.filter(|url| !url.trim().is_empty()) {
+        builder = builder.send_base_url(url.trim());
+    }
+    builder.build().map_err(|err| match err {
+        mailtrap_sandbox::Error::InvalidConfiguration { name, reason } => {
+            let flag = match name {
+                "base_url" => "--base-url (MAILTRAP_BASE_URL)",
+                "send_base_url" => "--send-base-url (MAILTRAP_SEND_BASE_URL)",
+                "api_token" => "--token (MAILTRAP_API_TOKEN)",
+                other => other,
+            };
+            let code = if name == "api_token" {
+                ExitCode::Auth
+            } else {
+                ExitCode::Usage
+            };
+            Failure::new(code, format!("invalid {flag}: {reason}"))
+        }
+        other => Failure::api("set up the API client", &other),
+    })
+}
+
+impl Ctx {
+    /// The client and output for the given global flags.
+    pub(crate) fn new(global: &GlobalArgs) -> CliResult<Self> {
+        Ok(Self {
+            client: client(global)?,
+            out: Out::new(global.json),
+        })
+    }
+}

@@ -1,0 +1,156 @@
+//! What went wrong, for a person: one line saying what failed, one saying what to do, and the
+//! exit code that goes with it.
+
+use std::fmt;
+use std::path::Path;
+
+use mailtrap_sandbox::{ApiErrorKind, Error};
+
+/// The exit codes (documented in `--help` and the README).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExitCode {
+    /// Any other failure.
+    Error = 1,
+    /// Bad command line (clap uses 2 for its own usage errors too).
+    Usage = 2,
+    /// The API said 404.
+    NotFound = 3,
+    /// `wait` timed out, or a request did.
+    Timeout = 4,
+    /// No token, or the API rejected it (401) or forbids the operation (403).
+    Auth = 5,
+    /// The API answered 429 after the client's retries.
+    RateLimited = 6,
+}
+
+/// A failure of a command: what failed, what to do, and the exit code.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub(crate) code: ExitCode,
+    pub(crate) message: String,
+    pub(crate) hint: Option<String>,
+}
+
+/// The result of a command.
+pub(crate) type CliResult<T = ()> = Result<T, Failure>;
+
+impl Failure {
+    /// A failure with exit code 1.
+    pub(crate) fn error(message: impl Into<String>) -> Self {
+        Self {
+            code: ExitCode::Error,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// A failure with the given exit code.
+    pub(crate) fn new(code: ExitCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Adds what to do about it.
+    pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// No API token was given.
+    pub(crate) fn missing_token() -> Self {
+        Self::new(ExitCode::Auth, "no API token given").hint(
+            "set MAILTRAP_API_TOKEN or pass --token (create a token in Mailtrap under Settings → API Tokens)",
+        )
+    }
+
+    /// A local file could not be read or written.
+    pub(crate) fn file(action: &str, path: &Path, err: &std::io::Error) -> Self {
+        Self::error(format!("could not {action} {}: {err}", path.display()))
+    }
+
+    /// A facade error, while doing `action` ("get sandbox 42").
+    pub(crate) fn api(action: &str, err: &Error) -> Self {
+        let what = format!("could not {action}");
+        match err {
+            Error::Api(api) => {
+                let mut said: Vec<String> = api.messages().to_vec();
+                for (field, messages) in api.field_errors() {
+                    said.push(format!("{field} {}", messages.join(", ")));
+                }
+                let said = if said.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", said.join("; "))
+                };
+                let status = api.status();
+                let base = format!("{what}: {} ({status} on {}){said}", kind_words(api.kind()), api.request());
+                match api.kind() {
+                    ApiErrorKind::NotFound => Self::new(ExitCode::NotFound, base)
+                        .hint("check the id; the list commands (`projects list`, `sandboxes list`, `messages list --sandbox ID`) show what this token can see"),
+                    ApiErrorKind::Unauthorized => Self::new(ExitCode::Auth, base).hint(
+                        "check the token given with --token or MAILTRAP_API_TOKEN, and that it is still active",
+                    ),
+                    ApiErrorKind::Forbidden => Self::new(ExitCode::Auth, base).hint(
+                        "give the token access to this resource in Mailtrap (Settings → API Tokens)",
+                    ),
+                    ApiErrorKind::RateLimited => Self::new(ExitCode::RateLimited, base).hint(
+                        "Mailtrap allows 150 requests per 10 seconds per token; wait a little and try again",
+                    ),
+                    ApiErrorKind::MissingPart => Self::error(base)
+                        .hint("the message was sent without this part; try another --format"),
+                    ApiErrorKind::Server => Self::error(base).hint("try again later"),
+                    _ => Self::error(base),
+                }
+            }
+            Error::WaitTimeout(timeout) => Self::new(ExitCode::Timeout, format!("{what}: {timeout}"))
+                .hint("raise --timeout, or check the filter and that the message was sent to this sandbox"),
+            Error::Timeout(_) => Self::new(ExitCode::Timeout, format!("{what}: {err}")),
+            Error::Transport(_) => Self::error(format!("{what}: {err}"))
+                .hint("check --base-url / --send-base-url (or MAILTRAP_BASE_URL / MAILTRAP_SEND_BASE_URL) and the network"),
+            Error::InvalidArgument(reason) => Self::new(ExitCode::Usage, format!("{what}: {reason}")),
+            Error::MissingConfiguration { .. } => Self::missing_token(),
+            Error::InvalidConfiguration { .. } => Self::new(ExitCode::Usage, format!("{what}: {err}")),
+            _ => Self::error(format!("{what}: {err}")),
+        }
+    }
+}
+
+/// What an API error kind means, in a few words.
+fn kind_words(kind: ApiErrorKind) -> &'static str {
+    match kind {
+        ApiErrorKind::Unauthorized => "the API rejected the token",
+        ApiErrorKind::Forbidden => "the token is not allowed to do this",
+        ApiErrorKind::NotFound => "not found",
+        ApiErrorKind::Conflict => "conflict with the resource's state",
+        ApiErrorKind::MissingPart => "the message has no such part",
+        ApiErrorKind::Validation => "refused as invalid",
+        ApiErrorKind::RateLimited => "rate limited",
+        ApiErrorKind::Server => "the API failed",
+        _ => "unexpected answer",
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error: {}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\nhint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Attaches what was being done to a facade result.
+pub(crate) trait Doing<T> {
+    /// Turns the error into a [`Failure`] saying what failed.
+    fn doing(self, action: impl FnOnce() -> String) -> CliResult<T>;
+}
+
+impl<T> Doing<T> for Result<T, Error> {
+    fn doing(self, action: impl FnOnce() -> String) -> CliResult<T> {
+        self.map_err(|err| Failure::api(&action(), &err))
+    }
+}
