@@ -35,7 +35,8 @@ pub(super) async fn list(
         page: query.positive("page")?,
     };
     let entries = app.store.list_messages(sandbox, &list_query)?;
-    let body: Vec<Value> = entries.iter().map(|e| views::message(e, naming)).collect();
+    let body: Vec<views::MessageView<'_>> =
+        entries.iter().map(|e| views::message(e, naming)).collect();
     Ok(ok(&body))
 }
 

@@ -2,6 +2,7 @@
 //! differs (`sandbox_id`/`sandboxes` against `inbox_id`/`inboxes`).
 
 use chrono::{Datelike, TimeZone, Utc};
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::mail::{Disposition, ParsedAttachment};
@@ -21,14 +22,6 @@ pub(crate) enum Naming {
 }
 
 impl Naming {
-    /// `sandbox_id` or `inbox_id`.
-    pub(crate) fn sandbox_id(self) -> &'static str {
-        match self {
-            Naming::Current => "sandbox_id",
-            Naming::Legacy => "inbox_id",
-        }
-    }
-
     /// `sandboxes` or `inboxes`.
     pub(crate) fn sandboxes(self) -> &'static str {
         match self {
@@ -192,74 +185,127 @@ pub(crate) fn project_by_id(
         .map(|p| project(state, info, p, naming))
 }
 
+/// `blacklists_report_info`: the emulator looks nothing up, so the report is empty.
+#[derive(Debug, Serialize)]
+struct BlacklistReport<'a> {
+    result: &'static str,
+    domain: &'a str,
+    ip: &'a str,
+    report: [(); 0],
+}
+
+#[derive(Debug, Serialize)]
+struct SmtpData<'a> {
+    mail_from_addr: &'a str,
+    client_ip: &'a str,
+    rcpt_to_addrs: &'a [String],
+}
+
+/// `smtp_information`: the envelope of SMTP deliveries; `{"ok": false}` for API sends.
+#[derive(Debug, Serialize)]
+struct SmtpInformation<'a> {
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<SmtpData<'a>>,
+}
+
+/// A message, serialized without building an intermediate JSON tree (lists are hot).
+#[derive(Debug, Serialize)]
+pub(crate) struct MessageView<'a> {
+    id: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sandbox_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inbox_id: Option<u64>,
+    subject: &'a str,
+    sent_at: String,
+    from_email: &'a str,
+    from_name: &'a str,
+    to_email: &'a str,
+    to_name: &'a str,
+    email_size: usize,
+    is_read: bool,
+    created_at: String,
+    updated_at: String,
+    template_id: Option<u64>,
+    template_variables: Option<&'a Value>,
+    html_body_size: usize,
+    text_body_size: usize,
+    human_size: String,
+    html_path: String,
+    txt_path: String,
+    raw_path: String,
+    download_path: String,
+    html_source_path: String,
+    blacklists_report_info: BlacklistReport<'a>,
+    smtp_information: SmtpInformation<'a>,
+}
+
 /// A message.
-pub(crate) fn message(entry: &MessageEntry, naming: Naming) -> Value {
+pub(crate) fn message(entry: &MessageEntry, naming: Naming) -> MessageView<'_> {
     let data = &entry.data;
     let digest = &data.digest;
     let meta = &data.meta;
-    let path = |part: &str| parts::message_path(data.sandbox_id, data.id, part);
+    let token = parts::message_token(data.sandbox_id, data.id);
+    let path = |part: &str| format!("{}{token}/{part}", parts::ROUTE_PREFIX);
     let (template_id, template_variables) = match (&meta.template, meta.origin) {
-        (Some(t), _) => (json!(t.id), t.variables.clone().unwrap_or(Value::Null)),
-        (None, Origin::Api) => (json!(0), Value::Null),
-        (None, Origin::Smtp) => (Value::Null, Value::Null),
+        (Some(t), _) => (Some(t.id), t.variables.as_ref().filter(|v| !v.is_null())),
+        (None, Origin::Api) => (Some(0), None),
+        (None, Origin::Smtp) => (None, None),
     };
-    let client_ip = meta
-        .envelope
-        .client_ip
-        .clone()
-        .unwrap_or_else(|| "127.0.0.1".to_owned());
+    let client_ip = meta.envelope.client_ip.as_deref().unwrap_or("127.0.0.1");
     let smtp_information = match meta.origin {
-        Origin::Smtp => json!({
-            "ok": true,
-            "data": {
-                "mail_from_addr": meta.envelope.mail_from,
-                "client_ip": client_ip,
-                "rcpt_to_addrs": meta.envelope.rcpt_to,
-            }
-        }),
-        Origin::Api => json!({"ok": false}),
+        Origin::Smtp => SmtpInformation {
+            ok: true,
+            data: Some(SmtpData {
+                mail_from_addr: &meta.envelope.mail_from,
+                client_ip,
+                rcpt_to_addrs: &meta.envelope.rcpt_to,
+            }),
+        },
+        Origin::Api => SmtpInformation {
+            ok: false,
+            data: None,
+        },
     };
     let sender_domain = digest
         .from
         .email
         .rsplit_once('@')
-        .map(|(_, domain)| domain.to_owned())
-        .unwrap_or_default();
+        .map_or("", |(_, domain)| domain);
     let created = time::format(&data.created_at);
-    let mut view = json!({
-        "id": data.id,
-        "subject": digest.subject,
-        "sent_at": created,
-        "from_email": digest.from.email,
-        "from_name": digest.from.name,
-        "to_email": digest.to.email,
-        "to_name": digest.to.name,
-        "email_size": data.raw.len(),
-        "is_read": entry.is_read,
-        "created_at": created,
-        "updated_at": time::format(&entry.updated_at),
-        "template_id": template_id,
-        "template_variables": template_variables,
-        "html_body_size": digest.html_size,
-        "text_body_size": digest.text_size,
-        "human_size": human_size(data.raw.len() as u64),
-        "html_path": path("body.html"),
-        "txt_path": path("body.txt"),
-        "raw_path": path("body.raw"),
-        "download_path": path("body.eml"),
-        "html_source_path": path("body.htmlsource"),
-        "blacklists_report_info": {
-            "result": "success",
-            "domain": sender_domain,
-            "ip": client_ip,
-            "report": [],
+    MessageView {
+        id: data.id,
+        sandbox_id: (naming == Naming::Current).then_some(data.sandbox_id),
+        inbox_id: (naming == Naming::Legacy).then_some(data.sandbox_id),
+        subject: &digest.subject,
+        sent_at: created.clone(),
+        from_email: &digest.from.email,
+        from_name: &digest.from.name,
+        to_email: &digest.to.email,
+        to_name: &digest.to.name,
+        email_size: data.raw.len(),
+        is_read: entry.is_read,
+        created_at: created,
+        updated_at: time::format(&entry.updated_at),
+        template_id,
+        template_variables,
+        html_body_size: digest.html_size,
+        text_body_size: digest.text_size,
+        human_size: human_size(data.raw.len() as u64),
+        html_path: path("body.html"),
+        txt_path: path("body.txt"),
+        raw_path: path("body.raw"),
+        download_path: path("body.eml"),
+        html_source_path: path("body.htmlsource"),
+        blacklists_report_info: BlacklistReport {
+            result: "success",
+            domain: sender_domain,
+            ip: client_ip,
+            report: [],
         },
-        "smtp_information": smtp_information,
-    });
-    if let Value::Object(map) = &mut view {
-        map.insert(naming.sandbox_id().to_owned(), json!(data.sandbox_id));
+        smtp_information,
     }
-    view
 }
 
 /// An attachment of a message (`index` is its position among the message's attachments).

@@ -54,15 +54,6 @@ pub(crate) fn attachment_token(sandbox_id: u64, message_id: u64, index: u16) -> 
     encode(&bytes)
 }
 
-/// The path of a message part: `body.html`, `body.txt`, `body.raw`, `body.eml`,
-/// `body.htmlsource`.
-pub(crate) fn message_path(sandbox_id: u64, message_id: u64, part: &str) -> String {
-    format!(
-        "{ROUTE_PREFIX}{}/{part}",
-        message_token(sandbox_id, message_id)
-    )
-}
-
 /// The download path of an attachment.
 pub(crate) fn attachment_path(sandbox_id: u64, message_id: u64, index: u16) -> String {
     format!(
