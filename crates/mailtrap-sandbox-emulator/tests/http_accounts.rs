@@ -383,3 +383,86 @@ async fn sub_accounts_belong_to_the_organization() {
         .await;
     assert_eq!(wrong.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn legacy_account_routes_work_like_the_current_ones() {
+    let env = start().await;
+    let legacy = |rest: &str| format!("/api/accounts/{}{rest}", env.account());
+    let created = env
+        .ok_json(
+            Method::POST,
+            &legacy("/api_tokens"),
+            &json!({"name": "Legacy", "resources": [{"resource_type": "inbox", "resource_id": env.sandbox(), "access_level": 100}]}),
+        )
+        .await;
+    assert_eq!(created["resources"][0]["resource_type"], "inbox");
+    let id = created["id"].as_u64().unwrap();
+    let shown = env.get_json(&legacy(&format!("/api_tokens/{id}"))).await;
+    assert_eq!(shown["name"], "Legacy");
+    let reset = env
+        .ok_json(
+            Method::POST,
+            &legacy(&format!("/api_tokens/{id}/reset")),
+            &json!({}),
+        )
+        .await;
+    assert_ne!(reset["token"], created["token"]);
+
+    let accesses = env.get_json(&legacy("/account_accesses")).await;
+    let access = accesses
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["specifier"]["id"] == id && a["specifier_type"] == "ApiToken")
+        .unwrap()
+        .clone();
+    let access_id = access["id"].as_u64().unwrap();
+    env.ok_json(
+        Method::PUT,
+        &legacy(&format!("/account_accesses/{access_id}/permissions/bulk")),
+        &json!({"permissions": [{"resource_id": env.project().to_string(), "resource_type": "project", "access_level": "viewer"}]}),
+    )
+    .await;
+    let filtered = env
+        .get_json(&legacy(&format!(
+            "/account_accesses?project_ids[]={}",
+            env.project()
+        )))
+        .await;
+    assert!(
+        filtered
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == access_id)
+    );
+    let deleted = env
+        .ok_json(
+            Method::DELETE,
+            &legacy(&format!("/account_accesses/{access_id}")),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(deleted, json!({"id": access_id}));
+
+    let other = env
+        .ok_json(
+            Method::POST,
+            &legacy("/api_tokens"),
+            &json!({"name": "To delete"}),
+        )
+        .await;
+    let response = env
+        .req(
+            Method::DELETE,
+            &legacy(&format!("/api_tokens/{}", other["id"])),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let wrong_account = env
+        .get(&format!("/api/accounts/{}/api_tokens", env.account() + 7))
+        .await;
+    assert_eq!(wrong_account.status(), StatusCode::NOT_FOUND);
+}
