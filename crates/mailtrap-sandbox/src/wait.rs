@@ -24,8 +24,10 @@
 //!
 //! # How it polls
 //!
-//! When called, it notes the newest message id in the sandbox (or takes the one given with
-//! [`WaitFor::since`]); only messages with a higher id count. Each poll lists the sandbox
+//! When started, it notes the newest message id in the sandbox (or takes the one given with
+//! [`WaitFor::since`]); only messages with a higher id count. To be sure not to miss a message
+//! stored very quickly, start the wait before triggering the email ([`WaitFor::start`], then
+//! [`PendingWait::wait`]). Each poll lists the sandbox
 //! newest first, page after page (with `last_id`), down to that id, so a burst of mail
 //! between two polls is read entirely, and a message that shows up late with a lower id than
 //! one already seen is still found. Each message is checked once, oldest first: the first that
@@ -345,7 +347,56 @@ impl WaitFor {
         self
     }
 
-    /// Waits, and returns the first new message that matches.
+    /// Notes where to start (the newest message now, unless [`since`](Self::since) was
+    /// given) without waiting yet. Do this *before* making the application send its email,
+    /// then [`PendingWait::wait`]: a message stored quickly cannot slip in before the wait
+    /// begins.
+    ///
+    /// ```no_run
+    /// use mailtrap_sandbox::wait::MessageFilter;
+    ///
+    /// # async fn trigger_password_reset() {}
+    /// # async fn run(client: mailtrap_sandbox::Client) -> mailtrap_sandbox::Result<()> {
+    /// let sandbox = client.sandbox(4_288_340);
+    /// let pending = sandbox
+    ///     .wait_for(MessageFilter::new().subject_contains("Reset"))
+    ///     .start()
+    ///     .await?;
+    /// trigger_password_reset().await;
+    /// let message = pending.wait().await?;
+    /// # let _ = message;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`] of the listing request.
+    pub async fn start(self) -> Result<PendingWait> {
+        let mut poller = Poller {
+            wait: self,
+            floor: None,
+            checked: HashSet::new(),
+            seen_subjects: Vec::new(),
+            polls: 0,
+            last_error: None,
+        };
+        poller.floor = match poller.wait.since {
+            Some(id) => Some(id),
+            // The newest message now is the floor: only what comes after counts.
+            None => poller
+                .list_page(None)
+                .await?
+                .iter()
+                .map(|message| message.id)
+                .max(),
+        };
+        tracing::debug!(sandbox = %poller.wait.sandbox.id, floor = ?poller.floor, "waiting for a message");
+        Ok(PendingWait { poller })
+    }
+
+    /// Waits, and returns the first new message that matches ([`start`](Self::start) then
+    /// [`PendingWait::wait`]).
     ///
     /// # Errors
     ///
@@ -353,53 +404,74 @@ impl WaitFor {
     /// was seen); any other [`Error`] of the listing or body requests (a 429 is not one: it
     /// slows the polling down instead).
     pub async fn send(self) -> Result<Message> {
+        self.start().await?.wait().await
+    }
+}
+
+/// A wait whose starting point is set ([`WaitFor::start`]): [`wait`](Self::wait) for the
+/// message.
+pub struct PendingWait {
+    poller: Poller,
+}
+
+impl fmt::Debug for PendingWait {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingWait")
+            .field("sandbox", &self.poller.wait.sandbox.id)
+            .field("filter", &self.poller.wait.filter)
+            .field("after", &self.poller.floor)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PendingWait {
+    /// Only messages with a higher id than this one count (`None`: the sandbox was empty,
+    /// every message counts).
+    #[must_use]
+    pub fn after(&self) -> Option<MessageId> {
+        self.poller.floor
+    }
+
+    /// Polls until a matching message arrives or the timeout (counted from this call)
+    /// passes; returns the first match, oldest first.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::WaitTimeout`] when none arrives in time (it says what was awaited and what
+    /// was seen); any other [`Error`] of the listing or body requests (a 429 is not one: it
+    /// slows the polling down instead).
+    pub async fn wait(mut self) -> Result<Message> {
         let started = Instant::now();
-        let deadline = started + self.timeout;
-        let mut state = Poller {
-            wait: &self,
-            floor: None,
-            checked: HashSet::new(),
-            seen_subjects: Vec::new(),
-            polls: 0,
-            last_error: None,
-        };
-        let mut interval = self.poll_interval;
-        match self.since {
-            Some(id) => state.floor = Some(id),
-            None => {
-                // The newest message now is the floor: only what comes after counts.
-                let newest = state.list_page(None).await?;
-                state.floor = newest.iter().map(|message| message.id).max();
-                tracing::debug!(sandbox = %self.sandbox.id, floor = ?state.floor, "waiting for a message");
-                sleep_until_next(interval, deadline).await;
-            }
-        }
+        let wait = self.poller.wait.clone();
+        let deadline = started + wait.timeout;
+        let mut interval = wait.poll_interval;
         loop {
-            match state.poll().await {
+            match self.poller.poll().await {
                 Ok(Some(message)) => return Ok(message),
-                Ok(None) => interval = self.poll_interval,
+                Ok(None) => interval = wait.poll_interval,
                 Err(err) if err.kind() == Some(ApiErrorKind::RateLimited) => {
                     interval = err
                         .retry_after()
                         .unwrap_or(interval * 2)
-                        .clamp(self.poll_interval, MAX_BACKOFF);
+                        .clamp(wait.poll_interval, MAX_BACKOFF);
                     tracing::info!(
                         wait_ms = u64::try_from(interval.as_millis()).unwrap_or(u64::MAX),
                         "rate limited while waiting; polling less often"
                     );
-                    state.last_error = Some(err.to_string());
+                    self.poller.last_error = Some(err.to_string());
                 }
                 Err(err) => return Err(err),
             }
             if Instant::now() >= deadline {
+                let poller = self.poller;
                 return Err(Error::WaitTimeout(Box::new(WaitTimeout {
-                    sandbox: self.sandbox.id,
-                    awaited: self.filter.to_string(),
+                    sandbox: wait.sandbox.id,
+                    awaited: wait.filter.to_string(),
                     waited: started.elapsed(),
-                    polls: state.polls,
-                    seen: state.checked.len(),
-                    seen_subjects: state.seen_subjects,
-                    last_error: state.last_error,
+                    polls: poller.polls,
+                    seen: poller.checked.len(),
+                    seen_subjects: poller.seen_subjects,
+                    last_error: poller.last_error,
                 })));
             }
             sleep_until_next(interval, deadline).await;
@@ -416,8 +488,8 @@ async fn sleep_until_next(interval: Duration, deadline: Instant) {
 }
 
 /// The state of one wait.
-struct Poller<'a> {
-    wait: &'a WaitFor,
+struct Poller {
+    wait: WaitFor,
     /// Only messages with a higher id count (`None`: the sandbox was empty, all count).
     floor: Option<MessageId>,
     /// Messages already checked.
@@ -428,7 +500,7 @@ struct Poller<'a> {
     last_error: Option<String>,
 }
 
-impl Poller<'_> {
+impl Poller {
     async fn list_page(&mut self, last_id: Option<MessageId>) -> Result<Vec<Message>> {
         let handle = &self.wait.sandbox;
         self.polls += u32::from(last_id.is_none());

@@ -83,6 +83,11 @@ impl Server {
         self
     }
 
+    /// Stores a message now, as an application sending mail would.
+    fn store(&self, mail: Mail) {
+        self.0.lock().unwrap().mail.push(mail);
+    }
+
     fn rate_limit(self, calls: &[usize]) -> Self {
         self.0.lock().unwrap().rate_limited = calls.to_vec();
         self
@@ -308,6 +313,26 @@ async fn since_counts_messages_that_arrived_before_the_call() {
     assert_eq!(message.id, MessageId::new(102));
     // No baseline listing with `since`: the first poll already finds it.
     assert_eq!(server.lists().len(), 1);
+}
+
+#[tokio::test]
+async fn start_before_triggering_the_email_then_wait() {
+    let server = Server::with_mail(vec![mail(30, "Reset your password")]);
+    let client = server.start().await;
+    let pending = client
+        .sandbox(SANDBOX)
+        .wait_for(MessageFilter::new().subject("Reset your password"))
+        .poll_interval(fast())
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(pending.after(), Some(MessageId::new(30)));
+    // The application stores its email before the test starts waiting: still found, by the
+    // first poll.
+    server.store(mail(31, "Reset your password"));
+    let message = pending.wait().await.unwrap();
+    assert_eq!(message.id, MessageId::new(31));
+    assert_eq!(server.lists().len(), 2);
 }
 
 #[tokio::test]
