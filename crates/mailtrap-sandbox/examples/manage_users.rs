@@ -77,7 +77,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .account_access(access.id)
                     .update_permissions([PermissionChange::grant(
                         ResourceType::Sandbox,
-                        sandbox.id,
+                        sandbox.id.get(),
                         AccessLevel::Viewer,
                     )])
                     .await?;

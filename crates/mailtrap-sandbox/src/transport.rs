@@ -119,8 +119,6 @@ pub(crate) struct Transport {
     pub(crate) limiter: Option<Limiter>,
 }
 
-// `get_path` and `body_error` serve the download and wait helpers.
-#[allow(dead_code)]
 impl Transport {
     /// Runs one operation of the generated layer with retries and error mapping, and returns
     /// the decoded body. `send` is called once per attempt.

@@ -204,9 +204,9 @@ async fn update_permissions_puts_the_changes_in_bulk() {
     let message = client(&server)
         .account_access(6100)
         .update_permissions([
-            PermissionChange::grant(ResourceType::Project, 300u64, AccessLevel::Viewer),
-            PermissionChange::grant(ResourceType::Sandbox, 77_001u64, AccessLevel::Admin),
-            PermissionChange::revoke(ResourceType::Sandbox, 77_002u64),
+            PermissionChange::grant(ResourceType::Project, 300, AccessLevel::Viewer),
+            PermissionChange::grant(ResourceType::Sandbox, 77_001, AccessLevel::Admin),
+            PermissionChange::revoke(ResourceType::Sandbox, 77_002),
         ])
         .await
         .unwrap();

@@ -379,3 +379,43 @@ async fn a_connect_error_is_retried_even_for_a_post() {
         "{request}"
     );
 }
+
+/// The client-side limiter keeps a client and its clones under the budget.
+#[tokio::test]
+async fn the_rate_limiter_spaces_requests_across_clones() {
+    let server = MockServer::start_async().await;
+    let (_mock, recorded) = expect_sequence(
+        &server,
+        Expect::new("GET", "/api/sandboxes/77001"),
+        vec![Reply::json(sandbox_json(77_001, 300, "Staging"))],
+    )
+    .await;
+    let client = Client::builder()
+        .api_token(common::TOKEN)
+        .base_url(server.base_url())
+        .rate_limit(mailtrap_sandbox::RateLimit::new(
+            2,
+            Duration::from_millis(300),
+        ))
+        .build()
+        .unwrap();
+
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..5)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.sandbox(77_001).get().await.unwrap() })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+
+    assert_eq!(recorded.len(), 5);
+    // 2 now, 2 after one window, 1 after two windows.
+    assert!(
+        started.elapsed() >= Duration::from_millis(600),
+        "took only {:?}",
+        started.elapsed()
+    );
+}

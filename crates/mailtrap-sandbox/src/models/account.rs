@@ -253,7 +253,7 @@ impl PermissionResource {
 }
 
 /// One change of a bulk permission update: grant or change access to a resource, or
-/// remove it.
+/// remove it. Ids are plain numbers: pass `sandbox.id.get()` for a typed id.
 ///
 /// ```
 /// use mailtrap_sandbox::models::{AccessLevel, PermissionChange, ResourceType};
@@ -277,12 +277,12 @@ impl PermissionChange {
     #[must_use]
     pub fn grant(
         resource_type: ResourceType,
-        resource_id: impl Into<u64>,
+        resource_id: u64,
         level: AccessLevel,
     ) -> Self {
         Self {
             resource_type,
-            resource_id: resource_id.into(),
+            resource_id,
             access_level: level,
             destroy: false,
         }
@@ -290,10 +290,10 @@ impl PermissionChange {
 
     /// Removes the access to a resource.
     #[must_use]
-    pub fn revoke(resource_type: ResourceType, resource_id: impl Into<u64>) -> Self {
+    pub fn revoke(resource_type: ResourceType, resource_id: u64) -> Self {
         Self {
             resource_type,
-            resource_id: resource_id.into(),
+            resource_id,
             access_level: AccessLevel::Viewer,
             destroy: true,
         }

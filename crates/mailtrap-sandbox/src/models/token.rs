@@ -43,12 +43,12 @@ impl TokenResource {
     #[must_use]
     pub fn new(
         resource_type: ResourceType,
-        resource_id: impl Into<u64>,
+        resource_id: u64,
         access_level: AccessLevel,
     ) -> Self {
         Self {
             resource_type,
-            resource_id: resource_id.into(),
+            resource_id,
             access_level,
         }
     }

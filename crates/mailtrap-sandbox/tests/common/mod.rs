@@ -3,6 +3,7 @@
 #![allow(
     dead_code,
     clippy::needless_pass_by_value,
+    clippy::indexing_slicing,
     unreachable_pub,
     clippy::unwrap_used,
     clippy::expect_used,
