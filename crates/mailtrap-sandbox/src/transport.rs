@@ -26,8 +26,10 @@ use crate::models::{Conv, Invalid};
 use crate::retry::RetryPolicy;
 
 /// The generated layer's error type.
-pub(crate) type ApiResult<T> =
-    std::result::Result<ResponseValue<T>, mailtrap_sandbox_api::sandbox::Error>;
+type ApiFailure = mailtrap_sandbox_api::sandbox::Error;
+
+/// What a call of the generated layer returns.
+pub(crate) type ApiResult<T> = std::result::Result<ResponseValue<T>, ApiFailure>;
 
 /// A boxed call of the generated layer, for helpers that take the operation as a function.
 pub(crate) type BoxedCall<'a, T> =
@@ -122,13 +124,33 @@ pub(crate) struct Transport {
 impl Transport {
     /// Runs one operation of the generated layer with retries and error mapping, and returns
     /// the decoded body. `send` is called once per attempt.
-    pub(crate) async fn call<T, F, Fut>(&self, op: Op, send: F) -> Result<T>
+    ///
+    /// The description lists only `200` for most operations; any other success status
+    /// (`201`, say) is decoded the same way instead of failing.
+    pub(crate) async fn call<T, F, Fut>(&self, op: Op, mut send: F) -> Result<T>
     where
         T: DeserializeOwned,
         F: FnMut() -> Fut,
         Fut: Future<Output = ApiResult<T>>,
     {
-        self.run(op, send, decode_failure::<T>).await
+        self.run(
+            op,
+            || {
+                let answer = send();
+                async move {
+                    match answer.await {
+                        Err(ApiFailure::UnexpectedResponse(response))
+                            if response.status().is_success() =>
+                        {
+                            decode_success(response).await
+                        }
+                        other => other,
+                    }
+                }
+            },
+            decode_failure::<T>,
+        )
+        .await
     }
 
     /// [`call`](Self::call), then converts the generated type into a model.
@@ -389,6 +411,21 @@ async fn api_error(op: Op, mut response: reqwest::Response) -> Error {
         op.body_part,
     )
     .into()
+}
+
+/// Decodes a success answer with a status the description does not list, as the generated
+/// layer decodes the listed one.
+async fn decode_success<T: DeserializeOwned>(response: reqwest::Response) -> ApiResult<T> {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .bytes()
+        .await
+        .map_err(ApiFailure::ResponseBodyError)?;
+    match serde_json::from_slice(&body) {
+        Ok(value) => Ok(ResponseValue::new(value, status, headers)),
+        Err(err) => Err(ApiFailure::InvalidResponsePayload(body, err)),
+    }
 }
 
 /// Finds where a body fails to decode as `T`: the JSON path and the reason.

@@ -200,3 +200,17 @@ async fn create_sandbox_posts_into_the_project() {
     assert_eq!(sandbox.id, SandboxId::new(77_010));
     assert_eq!(sandbox.project_id, Some(ProjectId::new(305)));
 }
+
+/// The description lists 200 only; another success status must not turn into an error.
+#[tokio::test]
+async fn a_201_answer_is_decoded_like_a_200() {
+    let server = MockServer::start_async().await;
+    let (_mock, _) = expect(
+        &server,
+        Expect::new("POST", "/api/projects"),
+        Reply::json(project_json(306, "Created")).status(201),
+    )
+    .await;
+    let project = client(&server).projects().create("Created").await.unwrap();
+    assert_eq!(project.id, ProjectId::new(306));
+}
