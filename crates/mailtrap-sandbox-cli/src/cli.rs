@@ -68,6 +68,10 @@ pub(crate) struct GlobalArgs {
     )]
     pub(crate) send_base_url: Option<String>,
 
+    /// How many times a failed request that is safe to repeat is retried (429, 5xx, network).
+    #[arg(long, global = true, value_name = "N", default_value_t = 3)]
+    pub(crate) retries: u32,
+
     /// Print one JSON document on stdout instead of tables and summaries.
     #[arg(long, global = true)]
     pub(crate) json: bool,

@@ -1,6 +1,6 @@
 //! What every API command needs: a configured client and the output settings.
 
-use mailtrap_sandbox::Client;
+use mailtrap_sandbox::{Client, RetryPolicy};
 
 use crate::cli::GlobalArgs;
 use crate::failure::{CliResult, ExitCode, Failure};
@@ -26,6 +26,7 @@ pub(crate) fn client(global: &GlobalArgs) -> CliResult<Client> {
         token,
         global.base_url.as_deref(),
         global.send_base_url.as_deref(),
+        global.retries,
     )
 }
 
@@ -34,9 +35,11 @@ pub(crate) fn build_client(
     token: &str,
     base_url: Option<&str>,
     send_base_url: Option<&str>,
+    retries: u32,
 ) -> CliResult<Client> {
     let mut builder = Client::builder()
         .api_token(token)
+        .retry(RetryPolicy::default().max_retries(retries))
         .user_agent(concat!("mailtrap-sandbox-cli/", env!("CARGO_PKG_VERSION")));
     if let Some(url) = base_url.filter(|url| !url.trim().is_empty()) {
         builder = builder.base_url(url.trim());

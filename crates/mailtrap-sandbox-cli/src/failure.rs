@@ -105,8 +105,10 @@ impl Failure {
                     _ => Self::error(base),
                 }
             }
-            Error::WaitTimeout(timeout) => Self::new(ExitCode::Timeout, format!("{what}: {timeout}"))
-                .hint("raise --timeout, or check the filter and that the message was sent to this sandbox"),
+            // The timeout says what was awaited, where, and what was seen instead.
+            Error::WaitTimeout(timeout) => Self::new(ExitCode::Timeout, timeout.to_string()).hint(
+                "raise --timeout, or check the filter and that the message was sent to this sandbox",
+            ),
             Error::Timeout(_) => Self::new(ExitCode::Timeout, format!("{what}: {err}")),
             Error::Transport(_) => Self::error(format!("{what}: {err}"))
                 .hint("check --base-url / --send-base-url (or MAILTRAP_BASE_URL / MAILTRAP_SEND_BASE_URL) and the network"),

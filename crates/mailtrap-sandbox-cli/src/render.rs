@@ -22,6 +22,15 @@ fn or_dash(value: Option<&str>) -> String {
     value.filter(|v| !v.is_empty()).unwrap_or("-").to_owned()
 }
 
+/// `812 bytes`, or `1.3 KB (1324 bytes)` from 1 KiB on.
+fn size(bytes: u64, human: &str) -> String {
+    if bytes < 1024 || human.trim().is_empty() {
+        format!("{bytes} bytes")
+    } else {
+        format!("{human} ({bytes} bytes)")
+    }
+}
+
 fn yes_no(value: bool) -> String {
     if value { "yes" } else { "no" }.to_owned()
 }
@@ -205,10 +214,7 @@ pub(crate) fn message(message: &Message) -> String {
         ),
         ("To", named(message.to_name.as_ref(), &message.to_email)),
         ("Sent", time(message.sent_at)),
-        (
-            "Size",
-            format!("{} ({} bytes)", message.human_size, message.email_size),
-        ),
+        ("Size", size(message.email_size, &message.human_size)),
         ("Read", yes_no(message.is_read)),
     ])
 }
@@ -317,10 +323,7 @@ pub(crate) fn attachment(attachment: &Attachment) -> String {
         ("Type", attachment.attachment_type.to_string()),
         ("Content type", attachment.content_type.clone()),
         ("Content id", or_dash(attachment.content_id.as_deref())),
-        (
-            "Size",
-            format!("{} ({} bytes)", attachment.human_size, attachment.size),
-        ),
+        ("Size", size(attachment.size, &attachment.human_size)),
         ("Created", time(attachment.created_at)),
     ])
 }

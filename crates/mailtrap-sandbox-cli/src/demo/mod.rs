@@ -75,7 +75,12 @@ pub(crate) async fn run(args: &DemoArgs, global: &GlobalArgs) -> CliResult {
         .await
         .map_err(|err| Failure::error(format!("could not start the in-process emulator: {err}")))?;
     let base_url = emulator.base_url().to_owned();
-    let client = build_client(emulator.api_token(), Some(&base_url), Some(&base_url))?;
+    let client = build_client(
+        emulator.api_token(),
+        Some(&base_url),
+        Some(&base_url),
+        global.retries,
+    )?;
     out.line(&format!(
         "Mailtrap Sandbox demo, offline: emulator started in-process (API {base_url}, SMTP {})",
         emulator.smtp_addr()
