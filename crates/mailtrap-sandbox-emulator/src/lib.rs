@@ -19,7 +19,7 @@ mod summary;
 mod templates;
 mod time;
 
-pub use config::{DEFAULT_HTTP_ADDR, DEFAULT_SMTP_ADDR, EmulatorConfig, SandboxLimits};
+pub use config::{DEFAULT_HTTP_ADDR, DEFAULT_SMTP_ADDR, Durability, EmulatorConfig, SandboxLimits};
 pub use error::StartError;
 pub use faults::{FaultError, FaultKind, FaultSpec, SmtpFaultSpec, SmtpFaultStage};
 pub use persist::DB_FILE;

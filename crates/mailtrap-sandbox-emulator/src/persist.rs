@@ -4,7 +4,8 @@
 //! change is sent, in the order it was made in memory, to one writer thread, which commits
 //! whatever has queued up in a single transaction (group commit) and then acknowledges each
 //! change. Callers wait for that acknowledgement before answering, so an acknowledged message
-//! (SMTP `250`, HTTP `200`) survives the process being killed right after.
+//! (SMTP `250`, HTTP `200`) survives the process being killed right after (and, with
+//! [`Durability::Flushed`], a power loss).
 //!
 //! Tables: `meta` (the registry and the seed, as JSON documents) and `messages` (the raw bytes,
 //! read state, timestamps and a small JSON of envelope facts). Everything else is derived from
@@ -18,6 +19,7 @@ use std::thread::JoinHandle;
 use bytes::Bytes;
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::config::Durability;
 use crate::error::StartError;
 
 /// The name of the SQLite file the emulator keeps in its data directory.
@@ -165,7 +167,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Persist {
     /// Opens (creating if needed) the database in `dir`, reads what it holds and starts the
     /// writer thread.
-    pub(crate) fn open(dir: &Path) -> Result<(Self, Loaded), StartError> {
+    pub(crate) fn open(dir: &Path, durability: Durability) -> Result<(Self, Loaded), StartError> {
         let storage_error = |message: String| StartError::Storage {
             path: dir.to_path_buf(),
             message,
@@ -173,7 +175,7 @@ impl Persist {
         std::fs::create_dir_all(dir).map_err(|e| storage_error(e.to_string()))?;
         let path = dir.join(DB_FILE);
         let conn = Connection::open(&path).map_err(|e| storage_error(e.to_string()))?;
-        init(&conn).map_err(|e| storage_error(e.to_string()))?;
+        init(&conn, durability).map_err(|e| storage_error(e.to_string()))?;
         check_version(&conn).map_err(storage_error)?;
         let loaded = load(&conn).map_err(|e| storage_error(e.to_string()))?;
         let (tx, rx) = mpsc::channel::<Job>();
@@ -233,11 +235,16 @@ impl Drop for Persist {
     }
 }
 
-fn init(conn: &Connection) -> rusqlite::Result<()> {
+fn init(conn: &Connection, durability: Durability) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    // FULL: every commit reaches the disk before the change is acknowledged.
-    conn.pragma_update(None, "synchronous", "FULL")?;
+    // In WAL mode, NORMAL has the commit written to the log file (safe if the process dies);
+    // FULL also flushes it to the disk (safe if the machine dies).
+    let synchronous = match durability {
+        Durability::Written => "NORMAL",
+        Durability::Flushed => "FULL",
+    };
+    conn.pragma_update(None, "synchronous", synchronous)?;
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS meta (
              key TEXT PRIMARY KEY,

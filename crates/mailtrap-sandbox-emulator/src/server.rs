@@ -67,6 +67,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, StartError
     )?);
     let options = StoreOptions {
         data_dir: config.data_dir.clone(),
+        durability: config.durability,
         api_token: config.api_token.clone(),
         limits: config.sandbox_limits,
         info: info.clone(),

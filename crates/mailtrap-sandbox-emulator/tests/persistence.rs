@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use http_support::*;
 use mailtrap_sandbox_emulator::smtp::{Envelope, SmtpBackend};
-use mailtrap_sandbox_emulator::{DB_FILE, EmulatorConfig, StartError};
+use mailtrap_sandbox_emulator::{DB_FILE, Durability, EmulatorConfig, StartError};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -214,9 +214,20 @@ async fn everything_survives_a_restart() {
 }
 
 #[tokio::test]
-async fn an_acknowledged_message_is_already_on_disk() {
+async fn an_acknowledged_message_is_already_in_the_database() {
+    acknowledged_changes_are_saved(Durability::Written).await;
+}
+
+#[tokio::test]
+async fn an_acknowledged_message_is_already_flushed() {
+    acknowledged_changes_are_saved(Durability::Flushed).await;
+}
+
+async fn acknowledged_changes_are_saved(durability: Durability) {
     let dir = tempfile::tempdir().unwrap();
-    let env = start_with(config(dir.path())).await;
+    let mut with_durability = config(dir.path());
+    with_durability.durability = durability;
+    let env = start_with(with_durability).await;
     let sandbox = env.sandbox();
     let smtp = env
         .deliver_simple(sandbox, "acked", "x@example.test", "t")

@@ -115,6 +115,7 @@ pub struct Store {
 #[derive(Debug)]
 pub(crate) struct StoreOptions {
     pub(crate) data_dir: Option<PathBuf>,
+    pub(crate) durability: crate::config::Durability,
     pub(crate) api_token: Option<String>,
     pub(crate) limits: SandboxLimits,
     pub(crate) info: ServerInfo,
@@ -143,7 +144,7 @@ impl Store {
             path: dir.clone(),
             message,
         };
-        let (persist, loaded) = Persist::open(&dir)?;
+        let (persist, loaded) = Persist::open(&dir, options.durability)?;
         let parse = |json: &str, what: &str| -> Result<Registry, StartError> {
             serde_json::from_str(json)
                 .map_err(|e| storage_error(format!("its saved {what} cannot be read: {e}")))
