@@ -11,6 +11,7 @@ mod http_support;
 use std::time::{Duration, Instant};
 
 use http_support::*;
+use mailtrap_sandbox_emulator::smtp::{SmtpBackend, SmtpStage};
 use mailtrap_sandbox_emulator::{EmulatorConfig, FaultSpec, SmtpFaultSpec, SmtpFaultStage};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -426,6 +427,28 @@ async fn smtp_fault_rules_reject_matching_commands() {
         list[0]["smtp_information"]["data"]["rcpt_to_addrs"],
         json!([address])
     );
+
+    // AUTH rules match the username; the backend is what the SMTP server asks.
+    let auth = env
+        .ok_json(
+            Method::POST,
+            "/_emulator/smtp_faults",
+            &json!({"stage": "auth", "matches": "locked-*", "code": 535, "message": "Account locked"}),
+        )
+        .await;
+    let store = env.emu.store();
+    assert_eq!(
+        store.smtp_fault(SmtpStage::Auth, "locked-user"),
+        Some((535, "Account locked".to_owned()))
+    );
+    assert_eq!(store.smtp_fault(SmtpStage::Auth, "free-user"), None);
+    env.ok_json(
+        Method::DELETE,
+        &format!("/_emulator/smtp_faults/{}", auth["id"]),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(store.smtp_fault(SmtpStage::Auth, "locked-user"), None);
 
     let listed = env.get_json("/_emulator/smtp_faults").await;
     assert_eq!(listed["smtp_faults"].as_array().unwrap().len(), 2);

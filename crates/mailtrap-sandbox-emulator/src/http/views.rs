@@ -390,25 +390,25 @@ fn resources(a: &Access, naming: Naming) -> Value {
     )
 }
 
+/// The last four characters of a token.
+fn last4(token: &str) -> &str {
+    let start = token
+        .char_indices()
+        .rev()
+        .nth(3)
+        .map_or(0, |(index, _)| index);
+    token.get(start..).unwrap_or(token)
+}
+
+/// A token with all but its last four characters hidden.
 fn masked(token: &str) -> String {
-    let last4: String = token
-        .chars()
-        .rev()
-        .take(4)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    format!(
-        "{}{last4}",
-        "*".repeat(token.chars().count().saturating_sub(4))
-    )
+    let last = last4(token);
+    let hidden = token.chars().count() - last.chars().count();
+    format!("{}{last}", "*".repeat(hidden))
 }
 
 /// An API token (with its value only right after it was created or reset).
 pub(crate) fn api_token(state: &State, t: &ApiToken, with_token: bool, naming: Naming) -> Value {
-    let last4 = masked(&t.token).chars().rev().take(4).collect::<Vec<_>>();
-    let last4: String = last4.into_iter().rev().collect();
     let resources = state
         .reg
         .accesses
@@ -417,7 +417,7 @@ pub(crate) fn api_token(state: &State, t: &ApiToken, with_token: bool, naming: N
     let mut view = json!({
         "id": t.id,
         "name": t.name,
-        "last_4_digits": last4,
+        "last_4_digits": last4(&t.token),
         "created_by": state.reg.owner.name,
         "expires_at": t.expires_at.as_ref().map(time::format),
         "resources": resources,

@@ -22,7 +22,7 @@ impl From<StoreError> for DeliveryError {
         match error {
             StoreError::NotFound => DeliveryError::NoSuchSandbox,
             StoreError::Storage(e) => DeliveryError::Storage(e),
-            other => DeliveryError::Storage(format!("{other:?}")),
+            other => DeliveryError::Storage(other.to_string()),
         }
     }
 }

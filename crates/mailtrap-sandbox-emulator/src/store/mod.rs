@@ -46,6 +46,23 @@ pub(crate) enum StoreError {
     Storage(String),
 }
 
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::NotFound => f.write_str("not found"),
+            StoreError::Forbidden => f.write_str("not allowed"),
+            StoreError::Invalid(errors) => {
+                let described: Vec<String> = errors
+                    .iter()
+                    .map(|(field, messages)| format!("{field} {}", messages.join(", ")))
+                    .collect();
+                write!(f, "invalid: {}", described.join("; "))
+            }
+            StoreError::Storage(e) => f.write_str(e),
+        }
+    }
+}
+
 impl StoreError {
     /// A validation error on one field.
     pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Self {
@@ -232,7 +249,7 @@ impl Store {
             changes.registry();
             Ok(())
         });
-        saved.map_err(|e| storage_error(format!("{e:?}")))?;
+        saved.map_err(|e| storage_error(e.to_string()))?;
         Ok(store)
     }
 
