@@ -8,6 +8,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::values::{Grant, Revoke, parse_duration, parse_grant, parse_revoke};
 
+/// The heading of the flags every command accepts.
+const GLOBAL: &str = "Global options";
+
 /// Exit codes, shown at the end of `--help`.
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -20,10 +23,10 @@ Exit codes:
   6  rate limited: the API still answered 429 after the client's retries
 
 Environment:
-  MAILTRAP_API_TOKEN       the API token (or --token)
-  MAILTRAP_BASE_URL        the management API (or --base-url), default https://mailtrap.io
-  MAILTRAP_SEND_BASE_URL   the sending API (or --send-base-url), default https://sandbox.api.mailtrap.io
-  MAILTRAP_EMULATOR_TOKEN  the token `serve` accepts (or serve --api-token)";
+  MAILTRAP_API_TOKEN       the API token (--token)
+  MAILTRAP_BASE_URL        the management API (--base-url)
+  MAILTRAP_SEND_BASE_URL   the sending API (--send-base-url)
+  MAILTRAP_EMULATOR_TOKEN  the token `serve` accepts (serve --api-token)";
 
 /// Every Mailtrap Sandbox (email testing) operation from the shell, a local emulator of the
 /// API (`serve`) and a guided demo (`demo`).
@@ -51,33 +54,44 @@ pub(crate) struct GlobalArgs {
         long,
         global = true,
         env = "MAILTRAP_API_TOKEN",
-        hide_env_values = true
+        hide_env_values = true,
+        help_heading = GLOBAL
     )]
     pub(crate) token: Option<String>,
 
     /// Management API base URL, for instance an emulator's `http://127.0.0.1:8025`.
-    #[arg(long, global = true, env = "MAILTRAP_BASE_URL", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "MAILTRAP_BASE_URL",
+        hide_env_values = true,
+        value_name = "URL",
+        help_heading = GLOBAL
+    )]
     pub(crate) base_url: Option<String>,
 
-    /// Sending API base URL (for an emulator, the same URL as --base-url).
+    /// Sending API base URL (default: --base-url when that is a local address, as an
+    /// emulator serves both; otherwise https://sandbox.api.mailtrap.io).
     #[arg(
         long,
         global = true,
         env = "MAILTRAP_SEND_BASE_URL",
-        value_name = "URL"
+        hide_env_values = true,
+        value_name = "URL",
+        help_heading = GLOBAL
     )]
     pub(crate) send_base_url: Option<String>,
 
     /// How many times a failed request that is safe to repeat is retried (429, 5xx, network).
-    #[arg(long, global = true, value_name = "N", default_value_t = 3)]
+    #[arg(long, global = true, value_name = "N", default_value_t = 3, help_heading = GLOBAL)]
     pub(crate) retries: u32,
 
     /// Print one JSON document on stdout instead of tables and summaries.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub(crate) json: bool,
 
     /// Trace requests on stderr (-v: each request; -vv: everything).
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = GLOBAL)]
     pub(crate) verbose: u8,
 }
 

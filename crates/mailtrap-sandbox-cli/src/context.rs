@@ -14,7 +14,8 @@ pub(crate) struct Ctx {
 }
 
 /// Builds the client from `--token`, `--base-url` and `--send-base-url` (or their
-/// environment variables, read by clap).
+/// environment variables, read by clap). Without `--send-base-url`, a local `--base-url` (an
+/// emulator, which serves both APIs) is used for sending too.
 pub(crate) fn client(global: &GlobalArgs) -> CliResult<Client> {
     let token = global
         .token
@@ -25,9 +26,25 @@ pub(crate) fn client(global: &GlobalArgs) -> CliResult<Client> {
     build_client(
         token,
         global.base_url.as_deref(),
-        global.send_base_url.as_deref(),
+        global
+            .send_base_url
+            .as_deref()
+            .or_else(|| global.base_url.as_deref().filter(|url| is_local(url))),
         global.retries,
     )
+}
+
+/// Whether a base URL points at this machine (`localhost`, `127.0.0.1`, `[::1]`).
+fn is_local(url: &str) -> bool {
+    let Ok(parsed) = url::Url::parse(url.trim()) else {
+        return false;
+    };
+    match parsed.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
 }
 
 /// Builds a client for these hosts (the defaults when `None`).
@@ -73,5 +90,30 @@ impl Ctx {
             client: client(global)?,
             out: Out::new(global.json),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local;
+
+    #[test]
+    fn local_base_urls() {
+        for url in [
+            "http://127.0.0.1:8025",
+            "http://localhost:8025/",
+            "http://[::1]:8025",
+            "http://127.0.0.2",
+        ] {
+            assert!(is_local(url), "{url}");
+        }
+        for url in [
+            "https://mailtrap.io",
+            "http://10.0.0.5:8025",
+            "not a url",
+            "http://localhost.example.com",
+        ] {
+            assert!(!is_local(url), "{url}");
+        }
     }
 }

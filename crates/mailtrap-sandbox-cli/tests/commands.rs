@@ -657,3 +657,30 @@ fn verbose_traces_requests_on_stderr_without_the_token() {
     );
     assert!(!common::stdout(&output).contains(&emu.token));
 }
+
+#[test]
+fn a_local_base_url_serves_sending_too() {
+    let emu = Emu::start();
+    let output = common::bare_cmd()
+        .env("MAILTRAP_API_TOKEN", &emu.token)
+        .env("MAILTRAP_BASE_URL", &emu.base_url)
+        .args([
+            "--json",
+            "send",
+            "--sandbox",
+            &emu.sandbox_id.to_string(),
+            "--from",
+            "a@example.test",
+            "--to",
+            "b@example.test",
+            "--subject",
+            "Local",
+            "--text",
+            "Sent without --send-base-url.",
+        ])
+        .output()
+        .unwrap();
+    assert_exit(&output, 0, &["send"]);
+    let sent: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(sent["success"], true);
+}
