@@ -50,6 +50,10 @@
 //! - [`Error`]: one error type with [`Error::is_not_found`], [`Error::is_retryable`],
 //!   [`Error::status`], [`Error::retry_after`].
 //! - [`RetryPolicy`], [`RateLimit`]: when to retry, and the optional client-side limiter.
+//! - Helpers for email tests: [`email`] (compose and send, checked first), [`wait`] (wait for
+//!   a message to arrive), [`extract`] (links, one-time codes, template placeholders),
+//!   [`eml`] (parsed `.eml` files) and [`download`] (streaming downloads of bodies and
+//!   attachments).
 //!
 //! Requests are traced with `tracing` (a `mailtrap.request` span per attempt with method,
 //! path template, status, attempt and elapsed time); no token or message body is logged.
