@@ -16,29 +16,25 @@ use crate::context::Ctx;
 use crate::failure::CliResult;
 use crate::output::Out;
 
-/// Runs the command the user asked for.
+/// Runs the command the user asked for. API commands build their client first (and fail
+/// with exit code 5 without a token); `serve` and the offline `demo` need none.
 pub(crate) async fn run(cli: Cli) -> CliResult {
     let Cli { global, command } = cli;
+    let ctx = || Ctx::new(&global);
     match command {
         Command::Serve(args) => serve::run(args, Out::new(global.json)).await,
         Command::Demo(args) => crate::demo::run(&args, &global).await,
-        command => {
-            let ctx = Ctx::new(&global)?;
-            match command {
-                Command::Projects(command) => projects::run(&ctx, command).await,
-                Command::Sandboxes(command) => sandboxes::run(&ctx, command).await,
-                Command::Messages(command) => messages::run(&ctx, command).await,
-                Command::Attachments(command) => attachments::run(&ctx, command).await,
-                Command::Wait(args) => wait::run(&ctx, args).await,
-                Command::Send(args) => send::run(&ctx, args).await,
-                Command::Users(command) => access::users(&ctx, command).await,
-                Command::Permissions(command) => access::permissions(&ctx, command).await,
-                Command::Accounts(command) => account::accounts(&ctx, command).await,
-                Command::Tokens(command) => account::tokens(&ctx, command).await,
-                Command::Billing(command) => account::billing(&ctx, command).await,
-                Command::SubAccounts(command) => account::sub_accounts(&ctx, command).await,
-                Command::Serve(_) | Command::Demo(_) => Ok(()),
-            }
-        }
+        Command::Projects(command) => projects::run(&ctx()?, command).await,
+        Command::Sandboxes(command) => sandboxes::run(&ctx()?, command).await,
+        Command::Messages(command) => messages::run(&ctx()?, command).await,
+        Command::Attachments(command) => attachments::run(&ctx()?, command).await,
+        Command::Wait(args) => wait::run(&ctx()?, args).await,
+        Command::Send(args) => send::run(&ctx()?, args).await,
+        Command::Users(command) => access::users(&ctx()?, command).await,
+        Command::Permissions(command) => access::permissions(&ctx()?, command).await,
+        Command::Accounts(command) => account::accounts(&ctx()?, command).await,
+        Command::Tokens(command) => account::tokens(&ctx()?, command).await,
+        Command::Billing(command) => account::billing(&ctx()?, command).await,
+        Command::SubAccounts(command) => account::sub_accounts(&ctx()?, command).await,
     }
 }
