@@ -126,4 +126,5 @@ fn clones_share_one_configuration() {
     assert_eq!(clone.base_url(), "http://127.0.0.1:9/prefix");
     assert_eq!(clone.send_base_url(), "https://sandbox.api.mailtrap.io");
     assert!(!format!("{clone:?}").contains(TOKEN));
+    assert_eq!(client.base_url(), clone.base_url());
 }
