@@ -514,8 +514,12 @@ fn wait_sees_a_message_that_arrives_while_waiting() {
         ])
         .timeout(std::time::Duration::from_secs(30));
     let handle = std::thread::spawn(move || child.output().unwrap());
-    std::thread::sleep(std::time::Duration::from_millis(700));
-    emu.seed_message("Late arrival");
+    // Send until the wait sees one: a message that lands before the wait has noted where
+    // the sandbox stood does not count, and a slow start must not make the test flaky.
+    while !handle.is_finished() {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        emu.seed_message("Late arrival");
+    }
     let output = handle.join().unwrap();
     assert_exit(&output, 0, &["wait"]);
     let message: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();

@@ -6,8 +6,8 @@
 //! `MAILTRAP_BASE_URL`, `MAILTRAP_SEND_BASE_URL`, `SANDBOX_ID`, `PROJECT_ID`, `MESSAGE_ID`,
 //! `ATTACHMENT_ID`, `ACCOUNT_ID`, `ORGANIZATION_ID`, `ACCESS_ID` (the extra token's access),
 //! `TOKEN_ID` (the extra token). It runs in an empty directory holding `welcome.txt`,
-//! `welcome.html` and `report.pdf`. A `wait` line gets a matching message (the seed message
-//! again, subject "Reset your password") half a second after it starts. `serve` (which runs
+//! `welcome.html` and `report.pdf`. While a `wait` line runs, the seed message (subject "Reset
+//! your password") is sent again every half second. `serve` (which runs
 //! until Ctrl-C) and `--live` lines (which need Mailtrap) are skipped.
 #![allow(
     clippy::unwrap_used,
@@ -138,8 +138,11 @@ fn run_one(line: &str, path: &std::ffi::OsStr) {
     cmd.timeout(Duration::from_secs(60));
     let output = if line.split_whitespace().nth(1) == Some("wait") {
         let handle = std::thread::spawn(move || cmd.output().unwrap());
-        std::thread::sleep(Duration::from_millis(500));
-        emu.seed_message(SEED_SUBJECT);
+        // Until the wait ends: one sent before it noted where the sandbox stood would not count.
+        while !handle.is_finished() {
+            std::thread::sleep(Duration::from_millis(500));
+            emu.seed_message(SEED_SUBJECT);
+        }
         handle.join().unwrap()
     } else {
         cmd.output().unwrap()
