@@ -67,7 +67,7 @@ pub const MAX_CATEGORY_LEN: usize = 255;
 pub const MAX_CUSTOM_VARIABLES_BYTES: usize = 1000;
 
 /// Headers that cannot be set through [`Email::header`] (compared ignoring case): the API
-/// sets them itself.
+/// sets them itself. (`Content-Transfer-Encoding` is accepted, and replaced by the API.)
 pub const RESERVED_HEADERS: &[&str] = &[
     "From",
     "To",
@@ -79,7 +79,6 @@ pub const RESERVED_HEADERS: &[&str] = &[
     "MIME-Version",
     "Content-Type",
     "Content-Disposition",
-    "Content-Transfer-Encoding",
     "Return-Path",
     "Received",
     "X-MT-Category",
