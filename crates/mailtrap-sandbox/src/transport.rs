@@ -17,7 +17,7 @@ use mailtrap_sandbox_api::{accounts, sandbox, sending};
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
-use tokio::time::Instant;
+use std::time::Instant;
 use tracing::Instrument as _;
 
 use crate::error::{ApiError, DecodeError, Error, Result, retry_after_from};
@@ -272,7 +272,11 @@ impl Transport {
                 elapsed_ms = tracing::field::Empty,
             );
             let started = Instant::now();
-            let result = send().instrument(span.clone()).await;
+            let result = if span.is_disabled() {
+                send().await
+            } else {
+                send().instrument(span.clone()).await
+            };
             let elapsed = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             span.record("elapsed_ms", elapsed);
             let failure = match result {
