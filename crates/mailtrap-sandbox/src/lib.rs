@@ -88,11 +88,16 @@ pub use pagination::{MessageStream, Page};
 pub use retry::RetryPolicy;
 
 // Email-testing helpers (F2).
+pub use download::Download;
 pub use email::{Email, EmailAttachment, EmailBatch, InvalidEmail, Mailbox};
 pub use eml::Eml;
 pub use extract::CodeFinder;
-pub use download::Download;
 pub use wait::MessageFilter;
 
 /// The `reqwest` version this crate uses, for [`ClientBuilder::http_client`].
 pub use reqwest;
+
+/// The examples of the crate's README, compiled by `cargo test` as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -275,11 +275,7 @@ pub struct PermissionChange {
 impl PermissionChange {
     /// Grants `level` on a resource, or changes the level already granted.
     #[must_use]
-    pub fn grant(
-        resource_type: ResourceType,
-        resource_id: u64,
-        level: AccessLevel,
-    ) -> Self {
+    pub fn grant(resource_type: ResourceType, resource_id: u64, level: AccessLevel) -> Self {
         Self {
             resource_type,
             resource_id,

@@ -41,11 +41,7 @@ pub struct TokenResource {
 impl TokenResource {
     /// Access to a resource, for [`CreateApiToken::resource`](crate::resources::CreateApiToken::resource).
     #[must_use]
-    pub fn new(
-        resource_type: ResourceType,
-        resource_id: u64,
-        access_level: AccessLevel,
-    ) -> Self {
+    pub fn new(resource_type: ResourceType, resource_id: u64, access_level: AccessLevel) -> Self {
         Self {
             resource_type,
             resource_id,
