@@ -568,6 +568,10 @@ pub(crate) struct ServeArgs {
     /// Where the SMTP server listens (port 0 picks a free port).
     #[arg(long, default_value = "127.0.0.1:2525", value_name = "ADDR")]
     pub(crate) smtp_addr: SocketAddr,
+    /// Also serve the API over HTTPS here, for clients that need HTTPS (port 0 picks a free
+    /// port); trust the CA certificate named in the summary.
+    #[arg(long, value_name = "ADDR")]
+    pub(crate) https_addr: Option<SocketAddr>,
     /// The API token clients must send (default: the one saved in --data-dir, or a random one).
     #[arg(
         long,

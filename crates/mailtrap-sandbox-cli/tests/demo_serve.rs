@@ -83,10 +83,10 @@ fn demo_live_without_a_token_exits_5() {
     );
 }
 
-/// Starts `serve` on free ports, reads its summary, runs `check` against it, stops it with
-/// SIGTERM and expects a clean exit.
+/// Starts `serve` on free ports (with `extra` arguments), reads its summary, runs `check`
+/// against it, stops it with SIGTERM and expects a clean exit.
 #[cfg(unix)]
-fn with_server(json: bool, check: impl FnOnce(&str, &str)) -> String {
+fn with_server(json: bool, extra: &[&str], check: impl FnOnce(&str, &str)) -> String {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("mailtrap-sandbox"));
     for name in common::CLEARED_ENV {
         cmd.env_remove(name);
@@ -103,6 +103,7 @@ fn with_server(json: bool, check: impl FnOnce(&str, &str)) -> String {
             "--smtp-addr",
             "127.0.0.1:0",
         ])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -145,7 +146,7 @@ fn with_server(json: bool, check: impl FnOnce(&str, &str)) -> String {
 #[cfg(unix)]
 #[test]
 fn serve_prints_its_summary_and_answers_until_stopped() {
-    let summary = with_server(false, |summary, base_url| {
+    let summary = with_server(false, &[], |summary, base_url| {
         assert!(
             summary.contains("API token      serve-test-token"),
             "{summary}"
@@ -172,7 +173,7 @@ fn serve_prints_its_summary_and_answers_until_stopped() {
 #[cfg(unix)]
 #[test]
 fn serve_json_summary_is_one_document() {
-    let summary = with_server(true, |summary, base_url| {
+    let summary = with_server(true, &[], |summary, base_url| {
         let parsed: serde_json::Value = serde_json::from_str(summary).unwrap();
         assert_eq!(parsed["api_token"], "serve-test-token");
         assert_eq!(parsed["base_url"], base_url);
@@ -187,6 +188,55 @@ fn serve_json_summary_is_one_document() {
     let emu = Redactions::default();
     emu.redact("serve-test-token", "[TOKEN]");
     snap!(emu, "serve_summary_json", summary);
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_with_https_names_the_https_url_and_the_ca_certificate() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let dir = data_dir.path().to_str().unwrap();
+    let ca_path = data_dir.path().join("tls").join("ca.pem");
+    let summary = with_server(
+        false,
+        &["--https-addr", "127.0.0.1:0", "--data-dir", dir],
+        |summary, _| {
+            assert!(
+                summary.contains(&format!("CA certificate {}", ca_path.display())),
+                "{summary}"
+            );
+            let pem = std::fs::read_to_string(&ca_path).unwrap();
+            assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+            // The HTTPS port is listening.
+            let https = summary
+                .split_whitespace()
+                .find_map(|word| word.strip_prefix("https://"))
+                .unwrap();
+            std::net::TcpStream::connect(https).unwrap();
+        },
+    );
+    let emu = Redactions::default();
+    emu.redact("serve-test-token", "[TOKEN]");
+    emu.redact(dir, "[DATA_DIR]");
+    snap!(emu, "serve_summary_https", summary);
+
+    // The JSON summary has the same facts.
+    let summary = with_server(
+        true,
+        &["--https-addr", "127.0.0.1:0", "--data-dir", dir],
+        |summary, _| {
+            let parsed: serde_json::Value = serde_json::from_str(summary).unwrap();
+            assert_eq!(parsed["ca_cert_path"], ca_path.to_str().unwrap());
+            let url = parsed["https_base_url"].as_str().unwrap();
+            assert_eq!(
+                url,
+                format!("https://{}", parsed["https_addr"].as_str().unwrap())
+            );
+        },
+    );
+    assert!(
+        summary.contains("\"https_base_url\": \"https://127.0.0.1:"),
+        "{summary}"
+    );
 }
 
 #[test]

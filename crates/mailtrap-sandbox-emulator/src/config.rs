@@ -68,6 +68,13 @@ pub struct EmulatorConfig {
     pub http_addr: SocketAddr,
     /// Where the SMTP server listens. Port 0 picks a free port.
     pub smtp_addr: SocketAddr,
+    /// Where the same HTTP API is also served over HTTPS, for clients that only speak HTTPS
+    /// (the official Mailtrap SDKs). `None` (the default) serves no HTTPS. The certificate is
+    /// valid for `localhost`, `127.0.0.1` and `::1` and signed by a local certificate authority
+    /// whose certificate is written to [`crate::StartupSummary::ca_cert_path`] (kept in
+    /// `data_dir`, when there is one, so that trusting it once is enough). Port 0 picks a free
+    /// port.
+    pub https_addr: Option<SocketAddr>,
     /// The API token. When `None`, the token saved in `data_dir` is reused, or a random one is
     /// made.
     pub api_token: Option<String>,
@@ -93,6 +100,7 @@ impl Default for EmulatorConfig {
         Self {
             http_addr: DEFAULT_HTTP_ADDR,
             smtp_addr: DEFAULT_SMTP_ADDR,
+            https_addr: None,
             api_token: None,
             data_dir: None,
             durability: Durability::default(),
@@ -110,6 +118,7 @@ impl fmt::Debug for EmulatorConfig {
         f.debug_struct("EmulatorConfig")
             .field("http_addr", &self.http_addr)
             .field("smtp_addr", &self.smtp_addr)
+            .field("https_addr", &self.https_addr)
             .field("api_token", &self.api_token.as_ref().map(|_| "[redacted]"))
             .field("data_dir", &self.data_dir)
             .field("durability", &self.durability)

@@ -1,7 +1,8 @@
 //! A TCP listener whose connections can be closed from inside a request, without an answer
 //! (the `drop` fault). Each accepted stream shares a switch with its [`ConnInfo`], which handlers
 //! get as `ConnectInfo<ConnInfo>`; once the switch is on, every read and write of the stream
-//! fails, so the server abandons the connection and the socket is closed.
+//! fails, so the server abandons the connection and the socket is closed. The HTTPS listener
+//! runs TLS over the same streams ([`killable`]), so the switch works there too.
 
 use std::io;
 use std::net::SocketAddr;
@@ -16,6 +17,23 @@ use axum::serve::{IncomingStream, Listener};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
+/// Pause after a failed `accept` (out of file descriptors, say) before trying again.
+pub(crate) const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
+
+/// Wraps an accepted connection: the stream, and the information that can close it.
+pub(crate) fn killable(stream: TcpStream, remote: SocketAddr) -> (KillableStream, ConnInfo) {
+    // Small answers should not wait for Nagle's algorithm.
+    let _ = stream.set_nodelay(true);
+    let switch = Arc::new(AtomicBool::new(false));
+    (
+        KillableStream {
+            inner: stream,
+            switch: Arc::clone(&switch),
+        },
+        ConnInfo { remote, switch },
+    )
+}
+
 /// The listener.
 #[derive(Debug)]
 pub(crate) struct KillableListener(pub(crate) TcpListener);
@@ -28,6 +46,14 @@ pub(crate) struct ConnInfo {
 }
 
 impl ConnInfo {
+    /// The information of a listener (its own address, a switch that is never used).
+    pub(crate) fn of_listener(local: SocketAddr) -> Self {
+        Self {
+            remote: local,
+            switch: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
     /// Closes the connection without answering.
     pub(crate) fn drop_connection(&self) {
         self.switch.store(true, Ordering::SeqCst);
@@ -61,31 +87,17 @@ impl Listener for KillableListener {
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
         loop {
             match self.0.accept().await {
-                Ok((stream, remote)) => {
-                    // Small answers should not wait for Nagle's algorithm.
-                    let _ = stream.set_nodelay(true);
-                    let switch = Arc::new(AtomicBool::new(false));
-                    return (
-                        KillableStream {
-                            inner: stream,
-                            switch: Arc::clone(&switch),
-                        },
-                        ConnInfo { remote, switch },
-                    );
-                }
+                Ok((stream, remote)) => return killable(stream, remote),
                 Err(e) => {
                     tracing::warn!(error = %e, "accepting an HTTP connection failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    tokio::time::sleep(ACCEPT_BACKOFF).await;
                 }
             }
         }
     }
 
     fn local_addr(&self) -> io::Result<ConnInfo> {
-        Ok(ConnInfo {
-            remote: self.0.local_addr()?,
-            switch: Arc::new(AtomicBool::new(false)),
-        })
+        Ok(ConnInfo::of_listener(self.0.local_addr()?))
     }
 }
 

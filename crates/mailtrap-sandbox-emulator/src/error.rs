@@ -21,7 +21,7 @@ pub enum StartError {
          choose another address, or port 0 for any free port)"
     )]
     Bind {
-        /// `HTTP` or `SMTP`.
+        /// `HTTP`, `HTTPS` or `SMTP`.
         service: &'static str,
         /// The address asked for.
         addr: SocketAddr,
@@ -36,6 +36,9 @@ pub enum StartError {
         /// What went wrong.
         message: String,
     },
+    /// The HTTPS certificates could not be made, read or saved.
+    #[error("cannot set up HTTPS: {0}")]
+    Tls(String),
     /// A start-up task failed unexpectedly.
     #[error("the emulator failed to start: {0}")]
     Internal(String),

@@ -5,11 +5,13 @@ pub mod analysis;
 pub mod mail;
 pub mod smtp;
 
+mod certs;
 mod config;
 mod conn;
 mod error;
 mod faults;
 mod http;
+mod https;
 mod persist;
 mod random;
 mod ratelimit;

@@ -1,18 +1,23 @@
 //! Starting and stopping the emulator.
 
 use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::Router;
+use tempfile::TempDir;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use crate::certs::{self, HttpsCertificates};
 use crate::config::EmulatorConfig;
 use crate::conn::{ConnInfo, KillableListener};
 use crate::error::StartError;
 use crate::faults::{FaultError, FaultRegistry, FaultSpec, SmtpFaultSpec};
 use crate::http::{self, AppState, Shared};
+use crate::https::TlsListener;
 use crate::ratelimit::RateLimiter;
 use crate::smtp::{self, SmtpConfig};
 use crate::store::seed;
@@ -31,36 +36,139 @@ pub struct RunningEmulator {
     faults: Arc<FaultRegistry>,
     shutdown: CancellationToken,
     tasks: Vec<JoinHandle<()>>,
+    /// The CA certificate, PEM, when HTTPS is served.
+    ca_cert_pem: Option<String>,
+    /// Where the CA certificate is written for an in-memory run; removed on shutdown.
+    temp_dir: Option<TempDir>,
 }
 
-/// Starts the emulator: binds both listeners, opens the store (loading the data directory if
-/// one is given), and serves until [`RunningEmulator::shutdown`].
-pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, StartError> {
-    config.validate()?;
-    let http_listener = TcpListener::bind(config.http_addr)
+/// The HTTPS side, once set up.
+struct Https {
+    listener: TlsListener,
+    addr: SocketAddr,
+    ca_pem: String,
+    ca_cert_path: PathBuf,
+    temp_dir: Option<TempDir>,
+}
+
+async fn set_up_https(
+    listener: TcpListener,
+    asked: SocketAddr,
+    config: &EmulatorConfig,
+) -> Result<Https, StartError> {
+    let addr = local_addr("HTTPS", &listener, asked)?;
+    let data_dir = config.data_dir.clone();
+    let (certificates, ca_cert_path, temp_dir) =
+        tokio::task::spawn_blocking(move || set_up_certificates(data_dir.as_deref()))
+            .await
+            .map_err(|e| StartError::Internal(e.to_string()))??;
+    let listener = TlsListener::new(listener, &certificates)
+        .map_err(|error| StartError::Tls(error.to_string()))?;
+    Ok(Https {
+        listener,
+        addr,
+        ca_pem: certificates.ca_pem,
+        ca_cert_path,
+        temp_dir,
+    })
+}
+
+async fn bind(service: &'static str, addr: SocketAddr) -> Result<TcpListener, StartError> {
+    TcpListener::bind(addr)
         .await
         .map_err(|source| StartError::Bind {
-            service: "HTTP",
-            addr: config.http_addr,
-            source,
-        })?;
-    let smtp_listener = TcpListener::bind(config.smtp_addr)
-        .await
-        .map_err(|source| StartError::Bind {
-            service: "SMTP",
-            addr: config.smtp_addr,
-            source,
-        })?;
-    let local = |l: &TcpListener, addr: SocketAddr| {
-        l.local_addr().map_err(|source| StartError::Bind {
-            service: "HTTP",
+            service,
             addr,
             source,
         })
+}
+
+fn local_addr(
+    service: &'static str,
+    listener: &TcpListener,
+    asked: SocketAddr,
+) -> Result<SocketAddr, StartError> {
+    listener.local_addr().map_err(|source| StartError::Bind {
+        service,
+        addr: asked,
+        source,
+    })
+}
+
+/// Makes (or loads, with a data directory) the HTTPS certificates and writes the CA
+/// certificate where the summary says.
+fn set_up_certificates(
+    data_dir: Option<&Path>,
+) -> Result<(HttpsCertificates, PathBuf, Option<TempDir>), StartError> {
+    let tls_error = |error: certs::CertError| StartError::Tls(error.to_string());
+    match data_dir {
+        Some(dir) => {
+            let tls_dir = dir.join(certs::TLS_DIR);
+            let certificates = certs::load_or_create(&tls_dir).map_err(tls_error)?;
+            Ok((certificates, tls_dir.join(certs::CA_CERT_FILE), None))
+        }
+        None => {
+            let certificates = certs::generate().map_err(tls_error)?;
+            let temp_dir = tempfile::Builder::new()
+                .prefix("mailtrap-sandbox-emulator-")
+                .tempdir()
+                .map_err(|error| {
+                    StartError::Tls(format!(
+                        "cannot create a temporary directory for the CA certificate: {error}"
+                    ))
+                })?;
+            let path = temp_dir.path().join(certs::CA_CERT_FILE);
+            certs::write_file(&path, certificates.ca_pem.as_bytes(), false).map_err(tls_error)?;
+            Ok((certificates, path, Some(temp_dir)))
+        }
+    }
+}
+
+/// Serves `app` on a listener until `shutdown`, then cancels `shutdown` (a server that stops
+/// by itself stops the emulator).
+fn spawn_server<L>(
+    service: &'static str,
+    listener: L,
+    app: Router,
+    shutdown: CancellationToken,
+) -> JoinHandle<()>
+where
+    L: axum::serve::Listener<Addr = ConnInfo>,
+    ConnInfo: for<'a> axum::extract::connect_info::Connected<axum::serve::IncomingStream<'a, L>>,
+{
+    tokio::spawn(async move {
+        let served = axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<ConnInfo>(),
+        )
+        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+        .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, service, "a server stopped");
+        }
+        shutdown.cancel();
+    })
+}
+
+/// Starts the emulator: binds the listeners, sets up the HTTPS certificates (when asked),
+/// opens the store (loading the data directory if one is given), and serves until
+/// [`RunningEmulator::shutdown`].
+pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, StartError> {
+    config.validate()?;
+    let http_listener = bind("HTTP", config.http_addr).await?;
+    let smtp_listener = bind("SMTP", config.smtp_addr).await?;
+    let https_listener = match config.https_addr {
+        Some(addr) => Some((bind("HTTPS", addr).await?, addr)),
+        None => None,
     };
-    let http_addr = local(&http_listener, config.http_addr)?;
-    let smtp_addr = local(&smtp_listener, config.smtp_addr)?;
+    let http_addr = local_addr("HTTP", &http_listener, config.http_addr)?;
+    let smtp_addr = local_addr("SMTP", &smtp_listener, config.smtp_addr)?;
     let info = server_info(http_addr, smtp_addr);
+    // Before the store, so that nothing is left half-open when the certificates fail.
+    let https = match https_listener {
+        Some((listener, asked)) => Some(set_up_https(listener, asked, &config).await?),
+        None => None,
+    };
     let faults = Arc::new(FaultRegistry::new(
         config.faults.clone(),
         config.smtp_faults.clone(),
@@ -77,7 +185,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, StartError
         .await
         .map_err(|e| StartError::Internal(e.to_string()))??;
     let store = Arc::new(store);
-    let summary = summarize(&store, &info, http_addr, smtp_addr, &config);
+    let summary = summarize(&store, &info, http_addr, smtp_addr, https.as_ref(), &config);
 
     let shutdown = CancellationToken::new();
     let app = http::router(AppState::new(Shared {
@@ -88,21 +196,26 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, StartError
         organization_id: seed::ORGANIZATION_ID,
         summary: summary.clone(),
     }));
-    let http_task = {
-        let shutdown = shutdown.clone();
-        tokio::spawn(async move {
-            let served = axum::serve(
-                KillableListener(http_listener),
-                app.into_make_service_with_connect_info::<ConnInfo>(),
-            )
-            .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-            .await;
-            if let Err(e) = served {
-                tracing::error!(error = %e, "the HTTP server stopped");
-            }
-            shutdown.cancel();
-        })
-    };
+    let mut tasks = Vec::new();
+    let mut ca_cert_pem = None;
+    let mut temp_dir = None;
+    if let Some(https) = https {
+        tasks.push(spawn_server(
+            "HTTPS",
+            https.listener,
+            app.clone(),
+            shutdown.clone(),
+        ));
+        tracing::info!(https_addr = %https.addr, ca_cert = %https.ca_cert_path.display(), "serving HTTPS");
+        ca_cert_pem = Some(https.ca_pem);
+        temp_dir = https.temp_dir;
+    }
+    tasks.push(spawn_server(
+        "HTTP",
+        KillableListener(http_listener),
+        app,
+        shutdown.clone(),
+    ));
     let smtp_task = {
         let shutdown = shutdown.clone();
         let backend = Arc::clone(&store);
@@ -118,13 +231,16 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, StartError
             shutdown.cancel();
         })
     };
+    tasks.push(smtp_task);
     tracing::info!(%http_addr, %smtp_addr, "emulator started");
     Ok(RunningEmulator {
         summary,
         store,
         faults,
         shutdown,
-        tasks: vec![http_task, smtp_task],
+        tasks,
+        ca_cert_pem,
+        temp_dir,
     })
 }
 
@@ -136,11 +252,16 @@ fn host_of(ip: IpAddr) -> String {
     }
 }
 
+/// `host:port` for URLs (`[::1]:8025` for IPv6; `localhost` for an unspecified address).
+fn url_host(addr: SocketAddr) -> String {
+    match addr.ip() {
+        IpAddr::V6(ip) if !ip.is_unspecified() => format!("[{ip}]:{}", addr.port()),
+        ip => format!("{}:{}", host_of(ip), addr.port()),
+    }
+}
+
 fn server_info(http: SocketAddr, smtp: SocketAddr) -> ServerInfo {
-    let http_host = match http.ip() {
-        IpAddr::V6(ip) if !ip.is_unspecified() => format!("[{ip}]:{}", http.port()),
-        ip => format!("{}:{}", host_of(ip), http.port()),
-    };
+    let http_host = url_host(http);
     ServerInfo {
         smtp_host: host_of(smtp.ip()),
         smtp_port: smtp.port(),
@@ -155,6 +276,7 @@ fn summarize(
     info: &ServerInfo,
     http_addr: SocketAddr,
     smtp_addr: SocketAddr,
+    https: Option<&Https>,
     config: &EmulatorConfig,
 ) -> StartupSummary {
     store.read(|state| {
@@ -165,6 +287,9 @@ fn summarize(
             base_url: info.base_url.clone(),
             http_addr,
             smtp_addr,
+            https_addr: https.map(|h| h.addr),
+            https_base_url: https.map(|h| format!("https://{}", url_host(h.addr))),
+            ca_cert_path: https.map(|h| h.ca_cert_path.clone()),
             api_token: store.api_token().to_owned(),
             account_id: seed_reg.account.id,
             organization_id: seed_reg.organization.id,
@@ -207,6 +332,27 @@ impl RunningEmulator {
     /// `http://127.0.0.1:<port>`: the base URL of the management and the sending API.
     pub fn base_url(&self) -> &str {
         &self.summary.base_url
+    }
+
+    /// The HTTPS address, when [`EmulatorConfig::https_addr`] was set.
+    pub fn https_addr(&self) -> Option<SocketAddr> {
+        self.summary.https_addr
+    }
+
+    /// `https://127.0.0.1:<port>`: the same API over HTTPS, when it is served.
+    pub fn https_base_url(&self) -> Option<&str> {
+        self.summary.https_base_url.as_deref()
+    }
+
+    /// Where the CA certificate (PEM) of the HTTPS listener is, when it is served.
+    pub fn ca_cert_path(&self) -> Option<&Path> {
+        self.summary.ca_cert_path.as_deref()
+    }
+
+    /// The CA certificate (PEM) of the HTTPS listener, when it is served: add it to a client's
+    /// trusted roots (`reqwest::Certificate::from_pem`, say).
+    pub fn ca_cert_pem(&self) -> Option<&str> {
+        self.ca_cert_pem.as_deref()
     }
 
     /// The API token the emulator was started with.
@@ -270,7 +416,8 @@ impl RunningEmulator {
         self.shutdown.cancelled().await;
     }
 
-    /// Stops both servers, waits (up to 5 s) for open connections, and saves what is queued.
+    /// Stops the servers, waits (up to 5 s) for open connections, saves what is queued, and
+    /// removes the temporary CA certificate of an in-memory run.
     pub async fn shutdown(mut self) {
         self.shutdown.cancel();
         let tasks = std::mem::take(&mut self.tasks);
@@ -283,6 +430,12 @@ impl RunningEmulator {
         let closed = tokio::task::spawn_blocking(move || store.close()).await;
         if let Err(e) = closed {
             tracing::error!(error = %e, "closing the store failed");
+        }
+        if let Some(temp_dir) = self.temp_dir.take() {
+            let path = temp_dir.path().to_owned();
+            if let Err(e) = temp_dir.close() {
+                tracing::warn!(error = %e, path = %path.display(), "removing the temporary CA certificate failed");
+            }
         }
         tracing::info!("emulator stopped");
     }

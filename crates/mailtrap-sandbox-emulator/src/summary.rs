@@ -57,6 +57,14 @@ pub struct StartupSummary {
     pub http_addr: SocketAddr,
     /// The SMTP listener.
     pub smtp_addr: SocketAddr,
+    /// The HTTPS listener, when there is one.
+    pub https_addr: Option<SocketAddr>,
+    /// `https://127.0.0.1:8443`: the same API over HTTPS, when there is an HTTPS listener.
+    pub https_base_url: Option<String>,
+    /// The certificate (PEM) of the local certificate authority that signed the HTTPS
+    /// certificate: add it to a client's trusted roots. In the data directory, or in a
+    /// temporary directory (removed on shutdown) when running in memory.
+    pub ca_cert_path: Option<PathBuf>,
     /// The API token.
     pub api_token: String,
     /// The account id (legacy paths are `/api/accounts/{account_id}/...`).
@@ -81,6 +89,9 @@ impl fmt::Debug for StartupSummary {
             .field("base_url", &self.base_url)
             .field("http_addr", &self.http_addr)
             .field("smtp_addr", &self.smtp_addr)
+            .field("https_addr", &self.https_addr)
+            .field("https_base_url", &self.https_base_url)
+            .field("ca_cert_path", &self.ca_cert_path)
             .field("api_token", &"[redacted]")
             .field("account_id", &self.account_id)
             .field("organization_id", &self.organization_id)
@@ -101,6 +112,19 @@ impl fmt::Display for StartupSummary {
             "  API base URL   {}  (management and sending)",
             self.base_url
         )?;
+        if let Some(https_base_url) = &self.https_base_url {
+            writeln!(
+                f,
+                "  HTTPS base URL {https_base_url}  (the same API over TLS)"
+            )?;
+        }
+        if let Some(path) = &self.ca_cert_path {
+            writeln!(
+                f,
+                "  CA certificate {}  (trust it for HTTPS)",
+                path.display()
+            )?;
+        }
         writeln!(f, "  API token      {}", self.api_token)?;
         writeln!(
             f,

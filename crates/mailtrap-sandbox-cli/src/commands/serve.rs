@@ -10,6 +10,7 @@ pub(super) async fn run(args: ServeArgs, out: Out) -> CliResult {
     let mut config = EmulatorConfig::new();
     config.http_addr = args.http_addr;
     config.smtp_addr = args.smtp_addr;
+    config.https_addr = args.https_addr;
     config.api_token = args.api_token.map(|token| token.trim().to_owned());
     config.data_dir = args.data_dir;
     config.enforce_rate_limit = args.enforce_rate_limit;
