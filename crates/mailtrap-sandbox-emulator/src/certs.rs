@@ -358,6 +358,7 @@ fn read_optional(path: &Path) -> Result<Option<String>, CertError> {
     match fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),
         Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+        // Not UTF-8, so not PEM: present but unusable, like any other garbage.
         Err(error) if error.kind() == io::ErrorKind::InvalidData => Ok(Some(String::new())),
         Err(error) => Err(io_error(path, error)),
     }
@@ -377,6 +378,11 @@ pub(crate) fn write_file(path: &Path, contents: &[u8], private: bool) -> Result<
         }
         #[cfg(not(unix))]
         let _ = private;
+        // A leftover from an interrupted write would keep its old permissions.
+        match fs::remove_file(&temporary) {
+            Err(error) if error.kind() != io::ErrorKind::NotFound => return Err(error),
+            _ => {}
+        }
         let mut file = options.open(&temporary)?;
         file.write_all(contents)?;
         file.sync_all()?;
