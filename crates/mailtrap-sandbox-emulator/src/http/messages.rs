@@ -1,8 +1,6 @@
 //! Messages: list (paging, search), show, mark read, delete, forward, spam report, HTML
 //! analysis, headers, attachments.
 
-use std::collections::BTreeMap;
-
 use axum::Extension;
 use axum::extract::State;
 use axum::response::Response;
@@ -40,7 +38,7 @@ pub(super) async fn list(
     Ok(ok(&body))
 }
 
-fn entry(app: &AppState, ids: Ids) -> Result<MessageEntry, ApiError> {
+pub(super) fn entry(app: &AppState, ids: Ids) -> Result<MessageEntry, ApiError> {
     Ok(app.store.message(ids.sandbox()?, ids.message()?)?)
 }
 
@@ -141,47 +139,6 @@ pub(super) async fn analyze(State(app): State<AppState>, ids: Ids) -> Result<Res
     Ok(ok(
         &json!({ "report": analysis::html_analysis(parsed.html.as_deref()) }),
     ))
-}
-
-/// `Content-Type` → `content_type`.
-fn header_key(name: &str) -> String {
-    name.trim().to_ascii_lowercase().replace('-', "_")
-}
-
-pub(super) async fn mail_headers(
-    State(app): State<AppState>,
-    ids: Ids,
-) -> Result<Response, ApiError> {
-    let entry = entry(&app, ids)?;
-    let parsed = mail::parse(&entry.data.raw);
-    let mut headers: BTreeMap<String, String> = BTreeMap::new();
-    for (name, value) in &parsed.headers {
-        headers
-            .entry(header_key(name))
-            .and_modify(|v| {
-                v.push_str(", ");
-                v.push_str(value);
-            })
-            .or_insert_with(|| value.clone());
-    }
-    // Bcc recipients are in the envelope only: those not named in To or Cc.
-    let visible: Vec<String> = parsed
-        .to
-        .iter()
-        .chain(&parsed.cc)
-        .map(|m| m.email.to_ascii_lowercase())
-        .collect();
-    let mut bcc: Vec<String> = parsed.bcc.iter().map(|m| m.email.clone()).collect();
-    for rcpt in &entry.data.meta.envelope.rcpt_to {
-        let lower = rcpt.to_ascii_lowercase();
-        if !visible.contains(&lower) && !bcc.iter().any(|b| b.eq_ignore_ascii_case(rcpt)) {
-            bcc.push(rcpt.clone());
-        }
-    }
-    if !bcc.is_empty() {
-        headers.insert("bcc".to_owned(), bcc.join(", "));
-    }
-    Ok(ok(&json!({ "headers": headers })))
 }
 
 pub(super) async fn attachments(

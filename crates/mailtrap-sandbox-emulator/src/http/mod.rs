@@ -10,6 +10,7 @@ mod errors;
 mod extract;
 mod layers;
 mod legacy;
+mod mail_headers;
 mod messages;
 mod projects;
 mod sandboxes;

@@ -5,7 +5,7 @@ use axum::routing::{delete, get, patch, post, put};
 use axum::{Extension, Router};
 
 use super::views::Naming;
-use super::{AppState, accounts, bodies, messages, projects, sandboxes};
+use super::{AppState, accounts, bodies, mail_headers, messages, projects, sandboxes};
 
 /// Where a family mounts each resource.
 #[derive(Debug)]
@@ -66,7 +66,7 @@ pub(super) fn routes(p: &Paths) -> Router<AppState> {
         .route(&message("/forward"), post(messages::forward))
         .route(&message("/spam_report"), get(messages::spam_report))
         .route(&message("/analyze"), get(messages::analyze))
-        .route(&message("/mail_headers"), get(messages::mail_headers))
+        .route(&message("/mail_headers"), get(mail_headers::mail_headers))
         .route(&message("/body.txt"), get(bodies::text))
         .route(&message("/body.raw"), get(bodies::raw))
         .route(&message("/body.html"), get(bodies::html))

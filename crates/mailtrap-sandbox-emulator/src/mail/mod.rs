@@ -62,6 +62,8 @@ pub struct ParsedMail {
     pub subject: String,
     /// First `From` mailbox.
     pub from: Option<Mailbox>,
+    /// Every `From` mailbox, in order (more than one is rare, but allowed with `Sender`).
+    pub from_all: Vec<Mailbox>,
     /// `To` mailboxes.
     pub to: Vec<Mailbox>,
     /// `Cc` mailboxes.

@@ -41,12 +41,14 @@ fn from_message(raw: &[u8], message: &Message<'_>) -> ParsedMail {
         return without_headers(raw);
     }
 
+    let from_all = mailboxes(headers, &HeaderName::From);
     let mut parsed = ParsedMail {
         subject: first_header(headers, &HeaderName::Subject)
             .and_then(|header| header.value.as_text())
             .map(|subject| subject.trim().to_owned())
             .unwrap_or_default(),
-        from: mailboxes(headers, &HeaderName::From).into_iter().next(),
+        from: from_all.first().cloned(),
+        from_all,
         to: mailboxes(headers, &HeaderName::To),
         cc: mailboxes(headers, &HeaderName::Cc),
         bcc: mailboxes(headers, &HeaderName::Bcc),
