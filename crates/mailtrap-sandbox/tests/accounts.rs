@@ -225,8 +225,8 @@ async fn update_permissions_puts_the_changes_in_bulk() {
           "resource_type": "sandbox"
         },
         {
-          "_destroy": true,
           "access_level": "viewer",
+          "_destroy": true,
           "resource_id": "77002",
           "resource_type": "sandbox"
         }

@@ -195,7 +195,7 @@ async fn decode_errors_name_the_json_path() {
         panic!("expected a decode error, got {err:?}")
     };
     assert_eq!(decode.path(), "[1].created_at");
-    insta::assert_snapshot!(err.to_string().split("; the body starts with").next().unwrap(), @"could not read the answer to GET /api/sandboxes/{sandbox_id}/messages (200 OK): at `[1].created_at`: input contains invalid characters at line 1 column 897");
+    insta::assert_snapshot!(err.to_string().split("; the body starts with").next().unwrap(), @"could not read the answer to GET /api/sandboxes/{sandbox_id}/messages (200 OK): at `[1].created_at`: input contains invalid characters at line 1 column 1094");
     assert!(err.to_string().contains("the body starts with: [{"));
 }
 
