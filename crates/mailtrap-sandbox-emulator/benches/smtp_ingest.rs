@@ -7,7 +7,9 @@
 //!   message and keeps only counts (the ceiling of the SMTP layer);
 //! - `emulator_in_memory`: the whole emulator (`EmulatorConfig::ephemeral().start()`), storing
 //!   into its in-memory store;
-//! - `emulator_data_dir`: the same with a data directory (SQLite persistence).
+//! - `emulator_data_dir`: the same with a data directory (SQLite persistence) and the default
+//!   durability, `Durability::Written`;
+//! - `emulator_data_dir_flushed`: the same with `Durability::Flushed` (an fsync per commit).
 //!
 //! Run: `cargo bench -p mailtrap-sandbox-emulator --bench smtp_ingest`.
 #![allow(
@@ -25,11 +27,11 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use mailtrap_sandbox_emulator::EmulatorConfig;
 use mailtrap_sandbox_emulator::mail::parse;
 use mailtrap_sandbox_emulator::smtp::{
     DeliveryError, Envelope, SmtpBackend, SmtpConfig, SmtpStage, serve,
 };
+use mailtrap_sandbox_emulator::{Durability, EmulatorConfig};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::runtime::Runtime;
@@ -236,10 +238,16 @@ fn counting_backend(c: &mut Criterion) {
     shutdown.cancel();
 }
 
-fn emulator(c: &mut Criterion, name: &str, data_dir: Option<&std::path::Path>) {
+fn emulator(
+    c: &mut Criterion,
+    name: &str,
+    data_dir: Option<&std::path::Path>,
+    durability: Durability,
+) {
     let runtime = Runtime::new().unwrap();
     let mut config = EmulatorConfig::ephemeral();
     config.data_dir = data_dir.map(std::path::Path::to_path_buf);
+    config.durability = durability;
     let running = runtime.block_on(config.start()).unwrap();
     let target = Target {
         addr: running.smtp_addr(),
@@ -251,18 +259,34 @@ fn emulator(c: &mut Criterion, name: &str, data_dir: Option<&std::path::Path>) {
 }
 
 fn emulator_in_memory(c: &mut Criterion) {
-    emulator(c, "emulator_in_memory", None);
+    emulator(c, "emulator_in_memory", None, Durability::default());
 }
 
 fn emulator_data_dir(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
-    emulator(c, "emulator_data_dir", Some(dir.path()));
+    emulator(
+        c,
+        "emulator_data_dir",
+        Some(dir.path()),
+        Durability::Written,
+    );
+}
+
+fn emulator_data_dir_flushed(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    emulator(
+        c,
+        "emulator_data_dir_flushed",
+        Some(dir.path()),
+        Durability::Flushed,
+    );
 }
 
 criterion_group!(
     benches,
     counting_backend,
     emulator_in_memory,
-    emulator_data_dir
+    emulator_data_dir,
+    emulator_data_dir_flushed
 );
 criterion_main!(benches);
