@@ -1,5 +1,5 @@
 //! One module per command family; each turns its arguments into SDK calls and shows the
-//! result through [`Out`](crate::output::Out).
+//! result through [`crate::output::Out`].
 
 mod access;
 mod account;
