@@ -113,7 +113,7 @@ fn schema_examples_titles_descriptions_and_extensions_are_dropped() {
 fn operations_keep_structure_only() {
     let doc = plain(V1);
     let list = at(&doc, LIST);
-    for key in ["summary", "description", "tags", "x-codeSamples"] {
+    for key in ["summary", "description", "tags", "x-code-snippets"] {
         assert!(list.get(key).is_none(), "{key} survived: {list}");
     }
     let media = at(list, "/responses/200/content/application~1json");
