@@ -17,6 +17,8 @@
     missing_docs
 )]
 
+mod support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -60,6 +62,9 @@ async fn eml() -> impl IntoResponse {
 }
 
 struct Setup {
+    /// Keeps the server running.
+    _server: Runtime,
+    /// Drives the clients.
     runtime: Runtime,
     client: Client,
     raw: reqwest::Client,
@@ -67,18 +72,11 @@ struct Setup {
 }
 
 fn setup() -> Setup {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let address = runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let app = Router::new().route(EML_PATH, get(eml));
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        address
-    });
+    let support::Runtimes {
+        server,
+        client: runtime,
+    } = support::runtimes();
+    let address = support::serve(&server, Router::new().route(EML_PATH, get(eml)));
     let base = format!("http://{address}");
     let client = Client::builder()
         .api_token("bench-token")
@@ -87,6 +85,7 @@ fn setup() -> Setup {
         .build()
         .unwrap();
     Setup {
+        _server: server,
         runtime,
         client: client.clone(),
         // The same reqwest client (same pool and settings), used directly.

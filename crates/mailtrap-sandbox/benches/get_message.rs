@@ -28,6 +28,9 @@ const SANDBOX: u64 = 4_200_900;
 const MESSAGE: u64 = 5_300_000_123;
 
 struct Setup {
+    /// Keeps the server running.
+    _server: tokio::runtime::Runtime,
+    /// Drives the clients.
     runtime: tokio::runtime::Runtime,
     facade: mailtrap_sandbox::Client,
     generated: mailtrap_sandbox_api::sandbox::Client,
@@ -36,7 +39,10 @@ struct Setup {
 }
 
 fn setup() -> Setup {
-    let runtime = support::runtime();
+    let support::Runtimes {
+        server,
+        client: runtime,
+    } = support::runtimes();
     let body = Bytes::from(serde_json::to_vec(&support::message(MESSAGE, SANDBOX)).unwrap());
     let router = Router::new().route(
         "/api/sandboxes/{sandbox_id}/messages/{message_id}",
@@ -45,7 +51,7 @@ fn setup() -> Setup {
             async move { ([("content-type", "application/json; charset=utf-8")], body) }
         }),
     );
-    let address = support::serve(&runtime, router);
+    let address = support::serve(&server, router);
     let (plain, base) = support::plain(address);
     let facade = support::facade(address);
     let generated = mailtrap_sandbox_api::sandbox::Client::new_with_client(
@@ -53,6 +59,7 @@ fn setup() -> Setup {
         facade.http_client().clone(),
     );
     Setup {
+        _server: server,
         facade,
         generated,
         plain,

@@ -34,6 +34,9 @@ const PER_PAGE: u64 = 30;
 const NEWEST: u64 = 5_300_010_000;
 
 struct Setup {
+    /// Keeps the server running.
+    _server: tokio::runtime::Runtime,
+    /// Drives the clients.
     runtime: tokio::runtime::Runtime,
     facade: mailtrap_sandbox::Client,
     plain: reqwest::Client,
@@ -65,7 +68,10 @@ fn pages() -> HashMap<Option<u64>, Bytes> {
 }
 
 fn setup() -> Setup {
-    let runtime = support::runtime();
+    let support::Runtimes {
+        server,
+        client: runtime,
+    } = support::runtimes();
     let pages = Arc::new(pages());
     let router = Router::new().route(
         "/api/sandboxes/{sandbox_id}/messages",
@@ -81,9 +87,10 @@ fn setup() -> Setup {
             }
         }),
     );
-    let address = support::serve(&runtime, router);
+    let address = support::serve(&server, router);
     let (plain, base) = support::plain(address);
     Setup {
+        _server: server,
         facade: support::facade(address),
         plain,
         url: format!("{base}/api/sandboxes/{SANDBOX}/messages"),

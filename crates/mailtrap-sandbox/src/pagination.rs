@@ -20,10 +20,10 @@
 
 use std::fmt;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
 use futures_util::Stream;
-use futures_util::stream::BoxStream;
+use futures_util::future::BoxFuture;
 
 use crate::Client;
 use crate::error::Result;
@@ -105,23 +105,27 @@ impl<'a, T> IntoIterator for &'a Page<T> {
 /// [`ListMessages::stream`](crate::resources::ListMessages::stream).
 #[must_use = "streams do nothing unless polled"]
 pub struct MessageStream {
-    inner: BoxStream<'static, Result<Message>>,
+    client: Client,
+    sandbox: SandboxId,
+    search: Option<String>,
+    /// The cursor of the next page (`None` before the first page when no `last_id` was set).
+    last_id: Option<MessageId>,
+    /// What is left of the current page: handed out without any further work.
+    buffered: std::vec::IntoIter<Message>,
+    /// The request for the next page, while it is in flight.
+    pending: Option<BoxFuture<'static, Result<Page<Message>>>>,
+    finished: bool,
 }
 
 impl fmt::Debug for MessageStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MessageStream").finish_non_exhaustive()
+        f.debug_struct("MessageStream")
+            .field("sandbox", &self.sandbox)
+            .field("last_id", &self.last_id)
+            .field("buffered", &self.buffered.len())
+            .field("finished", &self.finished)
+            .finish_non_exhaustive()
     }
-}
-
-/// Where the walk through the pages stands.
-struct Cursor {
-    client: Client,
-    sandbox: SandboxId,
-    search: Option<String>,
-    last_id: Option<MessageId>,
-    buffered: std::vec::IntoIter<Message>,
-    finished: bool,
 }
 
 impl MessageStream {
@@ -131,53 +135,44 @@ impl MessageStream {
         search: Option<String>,
         last_id: Option<MessageId>,
     ) -> Self {
-        let start = Cursor {
+        Self {
             client,
             sandbox,
             search,
             last_id,
             buffered: Vec::new().into_iter(),
+            pending: None,
             finished: false,
-        };
-        let inner = futures_util::stream::unfold(start, |mut cursor| async move {
-            loop {
-                if let Some(message) = cursor.buffered.next() {
-                    return Some((Ok(message), cursor));
-                }
-                if cursor.finished {
-                    return None;
-                }
-                let page = fetch_message_page(
-                    &cursor.client,
-                    cursor.sandbox,
-                    cursor.search.as_deref(),
-                    cursor.last_id,
-                    None,
-                )
-                .await;
-                let page = match page {
-                    Ok(page) => page,
-                    Err(err) => {
-                        cursor.finished = true;
-                        return Some((Err(err), cursor));
-                    }
-                };
-                let next = page.next_last_id()?;
-                if cursor.last_id.is_some_and(|previous| next >= previous) {
-                    tracing::warn!(
-                        sandbox_id = %cursor.sandbox,
-                        cursor = %next,
-                        "the message list did not move past its cursor; stopping the stream"
-                    );
-                    return None;
-                }
-                cursor.last_id = Some(next);
-                cursor.buffered = page.into_items().into_iter();
-            }
-        });
-        Self {
-            inner: Box::pin(inner),
         }
+    }
+
+    /// The request for the page below the current cursor.
+    fn next_page(&self) -> BoxFuture<'static, Result<Page<Message>>> {
+        let client = self.client.clone();
+        let sandbox = self.sandbox;
+        let search = self.search.clone();
+        let last_id = self.last_id;
+        Box::pin(async move {
+            fetch_message_page(&client, sandbox, search.as_deref(), last_id, None).await
+        })
+    }
+
+    /// Takes in a fetched page; `false` when the walk is over.
+    fn accept(&mut self, page: Page<Message>) -> bool {
+        let Some(next) = page.next_last_id() else {
+            return false;
+        };
+        if self.last_id.is_some_and(|previous| next >= previous) {
+            tracing::warn!(
+                sandbox_id = %self.sandbox,
+                cursor = %next,
+                "the message list did not move past its cursor; stopping the stream"
+            );
+            return false;
+        }
+        self.last_id = Some(next);
+        self.buffered = page.into_items().into_iter();
+        true
     }
 }
 
@@ -185,10 +180,39 @@ impl Stream for MessageStream {
     type Item = Result<Message>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.inner.as_mut().poll_next(cx)
+        let this = &mut *self;
+        loop {
+            if let Some(message) = this.buffered.next() {
+                return Poll::Ready(Some(Ok(message)));
+            }
+            if this.finished {
+                return Poll::Ready(None);
+            }
+            let pending = match &mut this.pending {
+                Some(pending) => pending,
+                None => this.pending.insert(this.next_page()),
+            };
+            let page = ready!(pending.as_mut().poll(cx));
+            this.pending = None;
+            match page {
+                Ok(page) => {
+                    if !this.accept(page) {
+                        this.finished = true;
+                    }
+                }
+                Err(err) => {
+                    this.finished = true;
+                    return Poll::Ready(Some(Err(err)));
+                }
+            }
+        }
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
+        if self.finished {
+            (self.buffered.len(), Some(self.buffered.len()))
+        } else {
+            (self.buffered.len(), None)
+        }
     }
 }

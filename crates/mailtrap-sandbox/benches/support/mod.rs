@@ -48,7 +48,7 @@ pub fn message(id: u64, sandbox_id: u64) -> Value {
     })
 }
 
-/// Serves `router` on 127.0.0.1, port chosen by the system, on the given runtime.
+/// Serves `router` on 127.0.0.1, port chosen by the system, on the given (server) runtime.
 pub fn serve(runtime: &tokio::runtime::Runtime, router: Router) -> SocketAddr {
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -83,11 +83,27 @@ pub fn plain(address: SocketAddr) -> (reqwest::Client, String) {
     (client, format!("http://{address}"))
 }
 
-/// A multi-threaded runtime (server tasks on the workers, requests driven by `block_on`).
-pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
+/// The two runtimes of a benchmark: the server's, with two workers of its own (as a separate
+/// process would have), and the client's, a current-thread runtime driven by `block_on` (as in a
+/// `#[tokio::test]`, where users of the crate run it).
+pub struct Runtimes {
+    /// Runs the local API server.
+    pub server: tokio::runtime::Runtime,
+    /// Runs the clients under measurement.
+    pub client: tokio::runtime::Runtime,
+}
+
+/// Both runtimes.
+pub fn runtimes() -> Runtimes {
+    Runtimes {
+        server: tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap(),
+        client: tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap(),
+    }
 }
