@@ -271,23 +271,28 @@ impl Transport {
                 status = tracing::field::Empty,
                 elapsed_ms = tracing::field::Empty,
             );
+            let traced = !span.is_disabled();
             let started = Instant::now();
-            let result = if span.is_disabled() {
-                send().await
-            } else {
+            let result = if traced {
                 send().instrument(span.clone()).await
+            } else {
+                send().await
             };
-            let elapsed = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-            span.record("elapsed_ms", elapsed);
+            if traced {
+                let elapsed = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                span.record("elapsed_ms", elapsed);
+            }
             let failure = match result {
                 Ok(value) => {
-                    span.record("status", value.status().as_u16());
-                    tracing::debug!(parent: &span, "answered");
+                    if traced {
+                        span.record("status", value.status().as_u16());
+                        tracing::debug!(parent: &span, "answered");
+                    }
                     return Ok(value.into_inner());
                 }
                 Err(failure) => failure,
             };
-            if let Some(status) = failure.status() {
+            if let (true, Some(status)) = (traced, failure.status()) {
                 span.record("status", status.as_u16());
             }
             let retry_number = attempt;

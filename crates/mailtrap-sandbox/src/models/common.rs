@@ -63,7 +63,8 @@ pub(crate) fn count(raw: Option<i64>) -> u64 {
 
 /// `None` for absent, empty or blank strings.
 pub(crate) fn non_empty(raw: Option<String>) -> Option<String> {
-    raw.filter(|value| !value.trim().is_empty())
+    // Stops at the first visible character: cheaper than `trim` on every field of every message.
+    raw.filter(|value| !value.chars().all(char::is_whitespace))
 }
 
 /// Declares an enum over an open set of strings, with an `Other(String)` case for values
