@@ -175,6 +175,21 @@ fn ratio() {
 criterion_group!(benches, bench);
 
 fn main() {
+    if let Some((way, count)) = support::only() {
+        let way = match way.as_str() {
+            "facade" => Way::Facade,
+            "generated" => Way::Generated,
+            "plain" => Way::Plain,
+            other => panic!("unknown way `{other}`: facade, generated or plain"),
+        };
+        let setup = setup();
+        setup.runtime.block_on(async {
+            for _ in 0..count {
+                get_message(&setup, way).await;
+            }
+        });
+        return;
+    }
     benches();
     ratio();
     Criterion::default().configure_from_args().final_summary();

@@ -195,6 +195,25 @@ fn ratio() {
 criterion_group!(benches, bench);
 
 fn main() {
+    if let Some((way, count)) = support::only() {
+        let facade = match way.as_str() {
+            "facade" => true,
+            "plain" => false,
+            other => panic!("unknown way `{other}`: facade or plain"),
+        };
+        let setup = setup();
+        setup.runtime.block_on(async {
+            for _ in 0..count {
+                let seen = if facade {
+                    through_facade(&setup).await
+                } else {
+                    through_reqwest(&setup).await
+                };
+                assert_eq!(seen, TOTAL);
+            }
+        });
+        return;
+    }
     benches();
     ratio();
     Criterion::default().configure_from_args().final_summary();

@@ -107,3 +107,15 @@ pub fn runtimes() -> Runtimes {
             .unwrap(),
     }
 }
+
+/// `MAILTRAP_BENCH_ONLY="<way> <count>"` asks a benchmark to run only that way, `count` times,
+/// and to skip criterion: a run made for counting instructions under
+/// `valgrind --tool=callgrind`, which, unlike wall time on a shared machine, does not vary.
+/// Run it twice with two counts and subtract, so that start-up cancels out.
+pub fn only() -> Option<(String, usize)> {
+    let value = std::env::var("MAILTRAP_BENCH_ONLY").ok()?;
+    let (way, count) = value
+        .split_once(' ')
+        .expect("MAILTRAP_BENCH_ONLY is \"<way> <count>\"");
+    Some((way.to_owned(), count.parse().expect("a count of runs")))
+}
