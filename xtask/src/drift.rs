@@ -105,7 +105,10 @@ impl Report {
 
     /// The report as plain text.
     pub fn to_text(&self) -> String {
-        let mut out = String::new();
+        let mut out = String::from(
+            "Drift from the committed openapi/ to what sync makes of the upstream files \
+             (+ added: only in the upstream result; - removed: only in the committed files):\n",
+        );
         for file in &self.files {
             render_file(file, &mut out);
         }
