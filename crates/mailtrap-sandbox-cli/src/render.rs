@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use mailtrap_sandbox::models::{
     Account, AccountAccess, ApiToken, Attachment, BillingUsage, HtmlAnalysis, Message,
     MessageHeaders, NewApiToken, PermissionResource, ProductUsage, Project, Sandbox, SpamReport,
-    SubAccount, UsageCounter,
+    SubAccount, TokenResource, UsageCounter,
 };
 
 use crate::table::{Table, fields};
@@ -341,26 +341,30 @@ pub(crate) fn accesses(list: &[AccountAccess]) -> String {
             .or_else(|| access.specifier.name.clone())
             .or_else(|| access.specifier.author_name.clone())
             .unwrap_or_else(|| "-".to_owned());
-        let resources: Vec<String> = access
-            .resources
-            .iter()
-            .map(|resource| {
-                format!(
-                    "{} {} ({})",
-                    resource.resource_type,
-                    resource.resource_id,
-                    level_name(resource.access_level.number())
-                )
-            })
-            .collect();
         table.row([
             access.id.to_string(),
             access.specifier_type.to_string(),
             who,
-            resources.join(", "),
+            resource_list(&access.resources),
         ]);
     }
     listed(&table, list.len(), "account access", "account accesses")
+}
+
+/// `sandbox 42 (admin), project 7 (viewer)`: resources and the access level on each.
+fn resource_list(resources: &[TokenResource]) -> String {
+    let labels: Vec<String> = resources
+        .iter()
+        .map(|resource| {
+            format!(
+                "{} {} ({})",
+                resource.resource_type,
+                resource.resource_id,
+                level_name(resource.access_level.number())
+            )
+        })
+        .collect();
+    labels.join(", ")
 }
 
 /// `admin`, `viewer`, ... or the number.
@@ -434,18 +438,6 @@ pub(crate) fn tokens(list: &[ApiToken]) -> String {
 
 /// One API token and its resources.
 pub(crate) fn token(token: &ApiToken) -> String {
-    let resources: Vec<String> = token
-        .resources
-        .iter()
-        .map(|resource| {
-            format!(
-                "{} {} ({})",
-                resource.resource_type,
-                resource.resource_id,
-                level_name(resource.access_level.number())
-            )
-        })
-        .collect();
     fields(&[
         ("API token", token.id.to_string()),
         ("Name", token.name.clone()),
@@ -454,10 +446,10 @@ pub(crate) fn token(token: &ApiToken) -> String {
         ("Expires", time(token.expires_at)),
         (
             "Resources",
-            if resources.is_empty() {
+            if token.resources.is_empty() {
                 "-".to_owned()
             } else {
-                resources.join(", ")
+                resource_list(&token.resources)
             },
         ),
     ])

@@ -169,17 +169,8 @@ pub struct Specifier {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-/// One resource an access covers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub struct AccessResource {
-    /// Kind of resource.
-    pub resource_type: ResourceType,
-    /// Its id.
-    pub resource_id: u64,
-    /// The access level on it.
-    pub access_level: AccessLevel,
-}
+/// One resource an access covers: the same shape as an API token's resource.
+pub type AccessResource = super::token::TokenResource;
 
 impl AccountAccess {
     pub(crate) fn from_api(raw: api::AccountAccess) -> Conv<Self> {

@@ -26,7 +26,8 @@ pub struct ApiToken {
     pub resources: Vec<TokenResource>,
 }
 
-/// A resource an API token may access.
+/// A resource and the access level on it, as an API token or an account access
+/// ([`AccessResource`](super::AccessResource)) holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct TokenResource {
