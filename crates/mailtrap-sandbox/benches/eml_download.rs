@@ -77,20 +77,14 @@ fn setup() -> Setup {
         client: runtime,
     } = support::runtimes();
     let address = support::serve(&server, Router::new().route(EML_PATH, get(eml)));
-    let base = format!("http://{address}");
-    let client = Client::builder()
-        .api_token("bench-token")
-        .base_url(&base)
-        .send_base_url(&base)
-        .build()
-        .unwrap();
+    let client = support::facade(address);
     Setup {
         _server: server,
         runtime,
         client: client.clone(),
         // The same reqwest client (same pool and settings), used directly.
         raw: client.http_client().clone(),
-        url: format!("{base}{EML_PATH}"),
+        url: format!("http://{address}{EML_PATH}"),
     }
 }
 

@@ -382,12 +382,7 @@ impl MessageHandle {
     ///
     /// Any [`Error`] of the request; [`Error::is_not_found`] when the message does not exist.
     pub async fn download_eml(&self) -> Result<Download> {
-        let path = format!(
-            "/api/sandboxes/{}/messages/{}/body.eml",
-            self.sandbox, self.id
-        );
-        let response = self.client.transport.get_path(&path, EML_LABEL).await?;
-        Ok(Download::new(response, EML_LABEL))
+        self.download_body("body.eml", EML_LABEL).await
     }
 
     /// Starts downloading the raw message as received.
@@ -396,12 +391,17 @@ impl MessageHandle {
     ///
     /// Any [`Error`] of the request; [`Error::is_not_found`] when the message does not exist.
     pub async fn download_raw(&self) -> Result<Download> {
+        self.download_body("body.raw", RAW_LABEL).await
+    }
+
+    /// Starts downloading one of the message's body files (`body.eml`, `body.raw`).
+    async fn download_body(&self, file: &str, label: &'static str) -> Result<Download> {
         let path = format!(
-            "/api/sandboxes/{}/messages/{}/body.raw",
+            "/api/sandboxes/{}/messages/{}/{file}",
             self.sandbox, self.id
         );
-        let response = self.client.transport.get_path(&path, RAW_LABEL).await?;
-        Ok(Download::new(response, RAW_LABEL))
+        let response = self.client.transport.get_path(&path, label).await?;
+        Ok(Download::new(response, label))
     }
 
     /// Downloads the message as `.eml` and parses it (see [`Eml`]).

@@ -292,7 +292,7 @@ impl Transport {
                 }
                 Err(failure) => failure,
             };
-            if let (true, Some(status)) = (traced, failure.status()) {
+            if traced && let Some(status) = failure.status() {
                 span.record("status", status.as_u16());
             }
             let retry_number = attempt;
