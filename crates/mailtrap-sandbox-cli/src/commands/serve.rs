@@ -7,6 +7,9 @@ use crate::failure::{CliResult, ExitCode, Failure};
 use crate::output::{Out, note};
 
 pub(super) async fn run(args: ServeArgs, out: Out) -> CliResult {
+    // Listening starts here, before the summary is printed: a script that reads the summary
+    // and stops the server at once must not meet the signal's default action instead.
+    let stop = stop_signal();
     let mut config = EmulatorConfig::new();
     config.http_addr = args.http_addr;
     config.smtp_addr = args.smtp_addr;
@@ -27,7 +30,7 @@ pub(super) async fn run(args: ServeArgs, out: Out) -> CliResult {
         note("Press Ctrl-C to stop.");
     }
     tokio::select! {
-        () = stop_signal() => {
+        () = stop => {
             note("Stopping the emulator…");
             emulator.shutdown().await;
             Ok(())
@@ -38,25 +41,43 @@ pub(super) async fn run(args: ServeArgs, out: Out) -> CliResult {
     }
 }
 
-/// Resolves on Ctrl-C, or on SIGTERM on Unix.
-async fn stop_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = terminate.recv() => {}
+/// Resolves on Ctrl-C, or on SIGTERM on Unix. On Unix both handlers are installed when this
+/// is called, not when the future is first polled.
+#[cfg(unix)]
+fn stop_signal() -> impl Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let terminate = signal(SignalKind::terminate());
+    let interrupt = signal(SignalKind::interrupt());
+    async move {
+        let terminated = async {
+            match terminate {
+                Ok(mut terminate) => {
+                    terminate.recv().await;
+                }
+                Err(_) => std::future::pending().await,
+            }
+        };
+        let interrupted = async {
+            match interrupt {
+                Ok(mut interrupt) => {
+                    interrupt.recv().await;
+                }
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
                 }
             }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+        };
+        tokio::select! {
+            () = terminated => {}
+            () = interrupted => {}
         }
     }
-    #[cfg(not(unix))]
-    {
+}
+
+/// Resolves on Ctrl-C.
+#[cfg(not(unix))]
+fn stop_signal() -> impl Future<Output = ()> {
+    async {
         let _ = tokio::signal::ctrl_c().await;
     }
 }
