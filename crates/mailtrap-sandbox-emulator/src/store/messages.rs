@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use super::model::{
     Forward, MessageData, MessageEntry, MessageMeta, Origin, StoredEnvelope, TemplateUse, take,
 };
-use super::{Changes, State, Store, StoreError, digest};
+use super::{Changes, State, Store, StoreError, StoreEvent, digest};
 use crate::persist::{MessageRow, Op, Waiter};
 use crate::smtp::DeliveryError;
 use crate::time;
@@ -107,7 +107,12 @@ fn insert(
         meta: meta_json,
     }));
     changes.registry();
-    let list = state.messages.entry(data.sandbox_id).or_default();
+    let sandbox_id = data.sandbox_id;
+    changes.notify(StoreEvent::MessageAdded {
+        sandbox_id,
+        message_id: id,
+    });
+    let list = state.messages.entry(sandbox_id).or_default();
     list.insert(MessageEntry {
         data,
         is_read: false,
@@ -121,6 +126,10 @@ fn insert(
             };
             list.remove(oldest);
             dropped.push(oldest);
+            changes.notify(StoreEvent::MessageDeleted {
+                sandbox_id,
+                message_id: oldest,
+            });
         }
         if !dropped.is_empty() {
             changes.push(Op::DeleteMessages(dropped));
@@ -157,8 +166,13 @@ impl Store {
     /// Removes from memory a message whose save failed, so that memory matches the disk.
     pub(crate) fn forget(&self, sandbox_id: u64, message_id: u64) {
         let mut guard = self.write_guard();
-        if let Some(list) = guard.messages.get_mut(&sandbox_id) {
-            list.remove(message_id);
+        if let Some(list) = guard.messages.get_mut(&sandbox_id)
+            && list.remove(message_id).is_some()
+        {
+            self.events.send([StoreEvent::MessageDeleted {
+                sandbox_id,
+                message_id,
+            }]);
         }
     }
 
@@ -233,6 +247,11 @@ impl Store {
                 is_read: entry.is_read,
                 updated_at: time::format(&entry.updated_at),
             });
+            changes.notify(StoreEvent::MessageRead {
+                sandbox_id,
+                message_id,
+                is_read: entry.is_read,
+            });
             Ok(entry)
         })
         .await
@@ -252,6 +271,10 @@ impl Store {
                 .and_then(|list| list.remove(message_id))
                 .ok_or(StoreError::NotFound)?;
             changes.push(Op::DeleteMessages(vec![message_id]));
+            changes.notify(StoreEvent::MessageDeleted {
+                sandbox_id,
+                message_id,
+            });
             Ok(entry)
         })
         .await

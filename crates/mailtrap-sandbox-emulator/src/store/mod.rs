@@ -9,6 +9,7 @@
 pub(crate) mod accounts;
 mod backend;
 mod digest;
+pub(crate) mod events;
 mod messages;
 pub(crate) mod model;
 pub(crate) mod parts;
@@ -21,6 +22,8 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use chrono::{DateTime, Utc};
 
+use self::events::Events;
+pub(crate) use self::events::StoreEvent;
 pub(crate) use self::messages::{Incoming, ListQuery};
 use self::model::{MessageData, MessageEntry, MessageMeta, Registry, SandboxMessages};
 use crate::config::SandboxLimits;
@@ -102,6 +105,8 @@ impl State {
 pub(crate) struct Changes {
     pub(crate) ops: Vec<Op>,
     pub(crate) registry: bool,
+    /// What subscribers are told once the change is made.
+    pub(crate) events: Vec<StoreEvent>,
 }
 
 impl Changes {
@@ -113,6 +118,11 @@ impl Changes {
     /// Another change to save.
     pub(crate) fn push(&mut self, op: Op) {
         self.ops.push(op);
+    }
+
+    /// Another event to announce ([`events`]).
+    pub(crate) fn notify(&mut self, event: StoreEvent) {
+        self.events.push(event);
     }
 }
 
@@ -126,6 +136,7 @@ pub struct Store {
     faults: Arc<FaultRegistry>,
     info: ServerInfo,
     api_token: String,
+    events: Events,
 }
 
 /// What [`Store::open`] needs.
@@ -279,6 +290,7 @@ impl Store {
             faults,
             info,
             api_token,
+            events: Events::new(),
         }
     }
 
@@ -309,6 +321,12 @@ impl Store {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Subscribes to the change notifications ([`events`]).
+    #[allow(dead_code, reason = "the web inbox subscribes; it lands next")]
+    pub(crate) fn subscribe(&self) -> tokio::sync::broadcast::Receiver<StoreEvent> {
+        self.events.subscribe()
+    }
+
     /// Reads the state.
     pub(crate) fn read<R>(&self, f: impl FnOnce(&State) -> R) -> R {
         f(&self.read_guard())
@@ -324,6 +342,8 @@ impl Store {
         let mut guard = self.write_guard();
         let mut changes = Changes::default();
         let result = f(&mut guard, &mut changes)?;
+        // Under the lock, so that subscribers receive events in the order of the changes.
+        self.events.send(std::mem::take(&mut changes.events));
         let Some(persist) = &self.persist else {
             return Ok((result, Waiter::Done));
         };
@@ -383,6 +403,7 @@ impl Store {
             state.reg = reg;
             changes.push(Op::DeleteAllMessages);
             changes.registry();
+            changes.notify(StoreEvent::ResourcesChanged);
             Ok(())
         })
         .await

@@ -2,7 +2,7 @@
 
 use super::model::{Project, SandboxMessages, take};
 use super::seed;
-use super::{Changes, FieldErrors, State, StoreError};
+use super::{Changes, FieldErrors, State, StoreError, StoreEvent};
 use crate::persist::Op;
 use crate::random;
 use crate::time;
@@ -48,6 +48,7 @@ pub(crate) fn create_project(
         .projects
         .insert(id, seed::new_project(id, &name, time::now()));
     changes.registry();
+    changes.notify(StoreEvent::ResourcesChanged);
     Ok(id)
 }
 
@@ -69,6 +70,7 @@ pub(crate) fn update_project(
     let name = check_name(Some(name))?;
     project_mut(state, id)?.name = name;
     changes.registry();
+    changes.notify(StoreEvent::ResourcesChanged);
     Ok(())
 }
 
@@ -91,6 +93,7 @@ pub(crate) fn delete_project(
     }
     forget_resource(state, super::model::ResourceType::Project, id);
     changes.registry();
+    changes.notify(StoreEvent::ResourcesChanged);
     Ok(())
 }
 
@@ -123,6 +126,7 @@ pub(crate) fn create_sandbox(
     state.reg.sandboxes.insert(id, sandbox);
     state.messages.insert(id, SandboxMessages::default());
     changes.registry();
+    changes.notify(StoreEvent::ResourcesChanged);
     Ok(id)
 }
 
@@ -185,6 +189,7 @@ pub(crate) fn update_sandbox(
         sandbox.email_username = value;
     }
     changes.registry();
+    changes.notify(StoreEvent::ResourcesChanged);
     Ok(())
 }
 
@@ -197,6 +202,7 @@ pub(crate) fn delete_sandbox(
     sandbox_mut(state, id)?;
     remove_sandbox(state, changes, id);
     changes.registry();
+    changes.notify(StoreEvent::ResourcesChanged);
     Ok(())
 }
 
@@ -209,6 +215,7 @@ pub(crate) fn clean_sandbox(
     sandbox_mut(state, id)?;
     state.messages.insert(id, SandboxMessages::default());
     changes.push(Op::DeleteSandboxMessages(id));
+    changes.notify(StoreEvent::SandboxMessagesChanged { sandbox_id: id });
     Ok(())
 }
 
@@ -235,6 +242,7 @@ pub(crate) fn mark_all_read(
         sandbox_id: id,
         updated_at: time::format(&now),
     });
+    changes.notify(StoreEvent::SandboxMessagesChanged { sandbox_id: id });
     Ok(())
 }
 
@@ -248,6 +256,7 @@ pub(crate) fn reset_credentials(
     sandbox.username = random::hex(14);
     sandbox.password = random::hex(14);
     changes.registry();
+    changes.notify(StoreEvent::ResourcesChanged);
     Ok(())
 }
 
@@ -260,6 +269,7 @@ pub(crate) fn toggle_email_username(
     let sandbox = sandbox_mut(state, id)?;
     sandbox.email_username_enabled = !sandbox.email_username_enabled;
     changes.registry();
+    changes.notify(StoreEvent::ResourcesChanged);
     Ok(())
 }
 
@@ -272,6 +282,7 @@ pub(crate) fn reset_email_username(
     let sandbox = sandbox_mut(state, id)?;
     sandbox.email_username = seed::new_email_username();
     changes.registry();
+    changes.notify(StoreEvent::ResourcesChanged);
     Ok(())
 }
 
@@ -298,6 +309,7 @@ pub(crate) fn set_limits(
     }
     let max_size = sandbox.max_size;
     changes.registry();
+    changes.notify(StoreEvent::ResourcesChanged);
     if max_size > 0
         && let Some(list) = state.messages.get_mut(&id)
     {
@@ -311,6 +323,7 @@ pub(crate) fn set_limits(
         }
         if !dropped.is_empty() {
             changes.push(Op::DeleteMessages(dropped));
+            changes.notify(StoreEvent::SandboxMessagesChanged { sandbox_id: id });
         }
     }
     Ok(())
