@@ -74,15 +74,24 @@ fn run(command: Command) -> Result<ExitCode> {
             } else {
                 print!("{}", report.to_text());
             }
+            let problems: usize = report.files.iter().map(|f| f.overlay.problems.len()).sum();
             if check && report.has_drift() {
                 eprintln!(
-                    "openapi/ is out of date with upstream: run `cargo xtask sync --upstream <dir>`, \
-                     read the drift report above, then `cargo xtask codegen`."
+                    "openapi/ is out of date with upstream or the overlay: read the drift report \
+                     above, fix openapi/overlay/ where it lists problems, run `cargo xtask sync \
+                     --upstream <dir>`, then `cargo xtask codegen`."
                 );
                 return Ok(ExitCode::FAILURE);
             }
-            if !check && report.has_drift() {
+            if !check && report.files.iter().any(|f| f.changed) {
                 eprintln!("openapi/ updated; now run `cargo xtask codegen`.");
+            }
+            if problems > 0 {
+                eprintln!(
+                    "the overlay has {problems} problem(s), listed above: fix openapi/overlay/ \
+                     and run the sync again."
+                );
+                return Ok(ExitCode::FAILURE);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -53,12 +53,18 @@ fn to_json(value: yaml_serde::Value) -> Result<Value> {
 /// Renders a value as YAML, after a comment header.
 pub fn render(value: &Value, header: &str) -> Result<String> {
     let body = yaml_serde::to_string(value).context("cannot render YAML")?;
-    let mut out = String::with_capacity(header.len() + body.len() + 1);
-    for line in header.lines() {
+    let mut out = comment(header);
+    out.push_str(&body);
+    Ok(out)
+}
+
+/// `text` as YAML comment lines.
+pub fn comment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for line in text.lines() {
         out.push_str("# ");
         out.push_str(line);
         out.push('\n');
     }
-    out.push_str(&body);
-    Ok(out)
+    out
 }

@@ -56,5 +56,5 @@ fn identical_documents_have_no_drift() {
         .doc;
     let file = drift::compare("openapi/widgets.yaml", &doc, &doc);
     assert!(file.changes.is_empty());
-    assert!(!file.text_changed);
+    assert!(!file.changed);
 }

@@ -171,11 +171,11 @@ fn id_properties_are_64_bit() {
 }
 
 #[test]
-fn enumerations_are_dropped_from_responses_only() {
+fn enumerations_are_opened_in_responses_only() {
     let doc = plain(V1);
     assert_eq!(
         at(&doc, &format!("{WIDGET}/status")),
-        &json!({"type": "string"})
+        &json!({"type": "string", "x-extensible-enum": ["active", "retired"]})
     );
     assert_eq!(
         at(&doc, "/components/schemas/Combined/properties/b"),
@@ -253,7 +253,7 @@ fn all_of_of_plain_objects_is_merged_and_unused_schemas_dropped() {
 }
 
 #[test]
-fn the_overlay_renames_aliases_merges_and_reports_what_did_not_apply() {
+fn the_overlay_renames_aliases_corrects_adds_and_reports_what_did_not_apply() {
     let overlay = Overlay::parse(OVERLAY, "widgets.overlay.yaml").unwrap();
     let built = build(V1, &overlay);
     let doc = &built.doc;
@@ -298,9 +298,10 @@ fn the_overlay_renames_aliases_merges_and_reports_what_did_not_apply() {
     );
     assert_eq!(at(doc, &format!("{LIST}/summary")), "List widgets");
     assert_eq!(
-        built.unapplied,
-        ["operations.noSuchOperation: no operation `noSuchOperation`"]
+        built.applied.problems,
+        ["operations.noSuchOperation: upstream has no operation `noSuchOperation`"]
     );
+    assert_eq!(built.applied.added, ["Widget.nickname"]);
 }
 
 #[test]

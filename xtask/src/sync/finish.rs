@@ -6,11 +6,13 @@ use serde_json::{Map, Value};
 
 use super::walk::{self, METHODS};
 
-/// Drops `enum` from every schema a response can contain.
+/// Opens the enumerations of every schema a response can contain: `enum` becomes
+/// `x-extensible-enum` (the known values, which the generator ignores).
 ///
 /// A server that adds a value to an enumeration must not make old clients fail to decode the
-/// whole response; the facade maps known values and keeps unknown ones. Request schemas keep
-/// their enumerations: they help callers build valid requests.
+/// whole response; the facade maps known values and keeps unknown ones. The known values stay
+/// in the description, so that the drift report shows upstream adding or removing one.
+/// Request schemas keep their enumerations: they help callers build valid requests.
 pub fn open_response_enums(doc: &mut Value) {
     let mut response_roots = Vec::new();
     for_each_operation(doc, |operation| {
@@ -24,17 +26,11 @@ pub fn open_response_enums(doc: &mut Value) {
     if let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") {
         for (name, schema) in schemas.iter_mut() {
             if reachable.contains(name) {
-                walk::schema_tree(schema, &mut |map| {
-                    map.remove("enum");
-                });
+                walk::schema_tree(schema, &mut open_enum);
             }
         }
     }
-    let visit = |schema: &mut Value| {
-        walk::schema_tree(schema, &mut |map| {
-            map.remove("enum");
-        });
-    };
+    let visit = |schema: &mut Value| walk::schema_tree(schema, &mut open_enum);
     if let Some(Value::Object(paths)) = doc.get_mut("paths") {
         for item in paths.values_mut() {
             for method in METHODS {
@@ -53,6 +49,12 @@ pub fn open_response_enums(doc: &mut Value) {
                 }
             }
         }
+    }
+}
+
+fn open_enum(schema: &mut Map<String, Value>) {
+    if let Some(values) = schema.shift_remove("enum") {
+        schema.insert("x-extensible-enum".to_owned(), values);
     }
 }
 

@@ -8,9 +8,14 @@
 //! 3. [`types`]: ids and parameters typed as real traffic shows;
 //! 4. [`flatten`]: `allOf` compositions of plain objects merged;
 //! 5. [`hoist`]: inline object schemas named;
-//! 6. [`overlay`]: our corrections and descriptions;
+//! 6. [`overlay`]: our corrections and descriptions (upstream's values under corrections
+//!    recorded in `x-overlay`);
 //! 7. [`finish`]: response enumerations opened, unused schemas dropped, components sorted;
 //! 8. [`validate`]: what progenitor cannot take is reported, operation by operation.
+//!
+//! The committed file is rewritten only when the result differs from it for a client (see
+//! [`crate::drift`]), and then in its key and parameter order, so that a reordering upstream
+//! changes nothing and a real change shows as a small diff.
 
 pub mod convert;
 pub mod finish;
@@ -28,9 +33,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
 
-use crate::drift::{self, Report};
+use crate::drift::{self, FileDrift, Report};
 use crate::workspace;
-use overlay::Overlay;
+use overlay::{Applied, Overlay};
 
 /// One API: its upstream file, our file, and its overlay.
 #[derive(Debug, Clone, Copy)]
@@ -67,8 +72,8 @@ pub const API_FILES: [ApiFile; 3] = [
 pub struct Built {
     /// The document.
     pub doc: Value,
-    /// Overlay entries that applied to nothing.
-    pub unapplied: Vec<String>,
+    /// What the overlay did: its problems, its additions, what it replaced.
+    pub applied: Applied,
 }
 
 /// Runs the whole pipeline on one upstream document. Pure: no file access.
@@ -80,10 +85,22 @@ pub fn build(upstream_text: &str, upstream_name: &str, overlay: &Overlay) -> Res
     types::fix(&mut doc);
     flatten::all_of(&mut doc);
     hoist::hoist(&mut doc);
-    let unapplied = overlay::apply(&mut doc, overlay).context("cannot apply the overlay")?;
+    let mut applied = overlay::apply(&mut doc, overlay).context("cannot apply the overlay")?;
     finish::open_response_enums(&mut doc);
+    let components = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     finish::remove_unused_components(&mut doc);
     finish::sort_components(&mut doc);
+    applied.check_still_used(&doc);
+    let record = overlay::record_value(&applied, &doc, &components);
+    if let (Value::Object(root), Value::Object(record)) = (&mut doc, record)
+        && !record.is_empty()
+    {
+        root.insert("x-overlay".to_owned(), Value::Object(record));
+    }
     let problems = validate::problems(&doc);
     if !problems.is_empty() {
         bail!(
@@ -92,7 +109,7 @@ pub fn build(upstream_text: &str, upstream_name: &str, overlay: &Overlay) -> Res
             problems.join("\n  - ")
         );
     }
-    Ok(Built { doc, unapplied })
+    Ok(Built { doc, applied })
 }
 
 /// The comment at the top of each produced file.
@@ -100,6 +117,8 @@ pub fn header(file: &ApiFile) -> String {
     format!(
         "Produced by `cargo xtask sync` from Mailtrap's published OpenAPI description (see\n\
          openapi/UPSTREAM.md) and our corrections in openapi/overlay/{}.\n\
+         `x-overlay` at the end records upstream's values where the overlay changed them, so\n\
+         that an upstream change under a correction shows in the drift report.\n\
          Do not edit by hand: change the overlay and run the sync again.",
         file.overlay
     )
@@ -134,7 +153,6 @@ pub fn run(options: &Options) -> Result<Report> {
             Err(_) => Overlay::default(),
         };
         let built = build(&upstream_text, file.upstream, &overlay)?;
-        let text = crate::yaml::render(&built.doc, &header(&file))?;
 
         let out_path = options.out_dir.join(file.ours);
         let committed_text = fs::read_to_string(&out_path).ok();
@@ -142,11 +160,24 @@ pub fn run(options: &Options) -> Result<Report> {
             Some(text) => crate::yaml::parse(text, &workspace::display(&out_path))?,
             None => Value::Null,
         };
-        let mut drift = drift::compare(&format!("openapi/{}", file.ours), &committed, &built.doc);
-        drift.text_changed = committed_text.as_deref() != Some(text.as_str());
-        drift.overlay_unapplied = built.unapplied;
+        let doc = drift::canonical::align(&built.doc, &committed);
+        let mut drift = file_drift(&format!("openapi/{}", file.ours), &committed, built);
+        let comment = crate::yaml::comment(&header(&file));
+        if let Some(text) = &committed_text
+            && !text.starts_with(&comment)
+        {
+            drift.changed = true;
+            let old: Vec<&str> = text.lines().take_while(|l| l.starts_with('#')).collect();
+            drift.other.push(drift::Difference {
+                path: "(the comment at the top of the file)".to_owned(),
+                before: Some(Value::String(old.join("\n"))),
+                after: Some(Value::String(comment.trim_end().to_owned())),
+            });
+        }
+        if drift.changed {
+            outputs.push((out_path, crate::yaml::render(&doc, &header(&file))?));
+        }
         report.files.push(drift);
-        outputs.push((out_path, text));
     }
     if !options.check {
         fs::create_dir_all(&options.out_dir)?;
@@ -155,6 +186,15 @@ pub fn run(options: &Options) -> Result<Report> {
         }
     }
     Ok(report)
+}
+
+/// The drift of one file: the committed document (`Value::Null` when there is none) against
+/// a fresh build, with what the overlay did.
+pub fn file_drift(file: &str, committed: &Value, built: Built) -> FileDrift {
+    let mut drift = drift::compare(file, committed, &built.doc);
+    drift.overlay.problems = built.applied.problems;
+    drift.overlay.kept_only_by_overlay = built.applied.added;
+    drift
 }
 
 /// Accepts either the folder holding the files or a checkout of the upstream repository.

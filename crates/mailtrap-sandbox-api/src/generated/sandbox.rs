@@ -319,7 +319,7 @@ pub mod types {
         ///Message id (64-bit; real ids exceed 2^32).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
-        ///The sandbox holding the message, as the legacy API names it.
+        ///The sandbox holding the message, as the legacy API names it (API-FACTS 2).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub inbox_id: ::std::option::Option<i64>,
         ///Whether the message was opened or marked read.
@@ -429,7 +429,7 @@ pub mod types {
         ///Project id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
-        ///The project's sandboxes, as the legacy API names them.
+        ///The project's sandboxes, as the legacy API names them (API-FACTS 14).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub inboxes: ::std::vec::Vec<Sandbox>,
         ///Project name.
