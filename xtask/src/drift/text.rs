@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::{ChangeKind, FileDrift, RecordChange, Recorded, Report, canonical};
+use super::{ChangeKind, Difference, FileDrift, RecordChange, Recorded, Report, canonical};
 use crate::sync::overlay::short;
 
 /// At most this many inner differences are listed under one changed record.
@@ -76,13 +76,7 @@ fn render_file(file: &FileDrift, out: &mut String) {
     if !file.other.is_empty() {
         let _ = writeln!(out, "  outside operations:");
         for difference in &file.other {
-            let _ = writeln!(
-                out,
-                "      {}: {} -> {}",
-                difference.path,
-                shown(difference.before.as_ref()),
-                shown(difference.after.as_ref())
-            );
+            difference_line("      ", difference, out);
         }
     }
     let overlay = &file.overlay;
@@ -148,18 +142,23 @@ fn render_record_change(change: &RecordChange, out: &mut String) {
         canonical::differences(a, b, "", &mut inner);
         inner.retain(|d| !d.path.is_empty());
         for difference in inner.iter().take(INNER_LIMIT) {
-            let _ = writeln!(
-                out,
-                "          {}: {} -> {}",
-                difference.path,
-                shown(difference.before.as_ref()),
-                shown(difference.after.as_ref())
-            );
+            difference_line("          ", difference, out);
         }
         if inner.len() > INNER_LIMIT {
             let _ = writeln!(out, "          ... and {} more", inner.len() - INNER_LIMIT);
         }
     }
+}
+
+/// `path: before -> after`, indented.
+fn difference_line(indent: &str, difference: &Difference, out: &mut String) {
+    let _ = writeln!(
+        out,
+        "{indent}{}: {} -> {}",
+        difference.path,
+        shown(difference.before.as_ref()),
+        shown(difference.after.as_ref())
+    );
 }
 
 fn shown(value: Option<&Value>) -> String {
