@@ -586,6 +586,9 @@ pub(crate) struct ServeArgs {
     /// Answer 429 beyond 150 requests per 10 s per token, as Mailtrap does.
     #[arg(long)]
     pub(crate) enforce_rate_limit: bool,
+    /// Do not serve the web inbox at / (the API alone).
+    #[arg(long)]
+    pub(crate) no_ui: bool,
 }
 
 #[derive(Debug, Args)]

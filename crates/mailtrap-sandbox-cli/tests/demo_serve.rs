@@ -239,6 +239,46 @@ fn serve_with_https_names_the_https_url_and_the_ca_certificate() {
     );
 }
 
+/// The status code of `GET path` on `addr`, over a plain socket.
+fn status_of(addr: &str, path: &str) -> u16 {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {answer:?}"))
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_prints_the_web_inbox_link_unless_told_not_to_serve_it() {
+    with_server(false, &[], |summary, base_url| {
+        let addr = base_url.strip_prefix("http://").unwrap();
+        let link = format!("{base_url}/?token=serve-test-token");
+        assert!(
+            summary.contains(&format!("Web inbox      {link}")),
+            "{summary}"
+        );
+        // The link signs the browser in and redirects to the plain address.
+        assert_eq!(status_of(addr, "/?token=serve-test-token"), 303);
+        assert_eq!(status_of(addr, "/ui/login"), 200);
+    });
+    with_server(false, &["--no-ui"], |summary, base_url| {
+        let addr = base_url.strip_prefix("http://").unwrap();
+        assert!(!summary.contains("Web inbox"), "{summary}");
+        assert_eq!(status_of(addr, "/ui/login"), 404);
+        assert_eq!(status_of(addr, "/"), 404);
+    });
+}
+
 #[test]
 fn serve_refuses_a_taken_port() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

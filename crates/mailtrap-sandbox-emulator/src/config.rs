@@ -93,6 +93,9 @@ pub struct EmulatorConfig {
     pub sandbox_limits: SandboxLimits,
     /// The host name in the SMTP greeting.
     pub smtp_hostname: String,
+    /// Serve the web inbox at `/` of the HTTP address (and the HTTPS one): see the crate's
+    /// README. `true` by default.
+    pub web_ui: bool,
 }
 
 impl Default for EmulatorConfig {
@@ -109,6 +112,7 @@ impl Default for EmulatorConfig {
             smtp_faults: Vec::new(),
             sandbox_limits: SandboxLimits::default(),
             smtp_hostname: "localhost".to_owned(),
+            web_ui: true,
         }
     }
 }
@@ -127,6 +131,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("smtp_faults", &self.smtp_faults)
             .field("sandbox_limits", &self.sandbox_limits)
             .field("smtp_hostname", &self.smtp_hostname)
+            .field("web_ui", &self.web_ui)
             .finish()
     }
 }

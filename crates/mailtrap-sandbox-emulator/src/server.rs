@@ -195,6 +195,8 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, StartError
         account_id: seed::ACCOUNT_ID,
         organization_id: seed::ORGANIZATION_ID,
         summary: summary.clone(),
+        web_ui: config.web_ui,
+        stopping: shutdown.clone(),
     }));
     let mut tasks = Vec::new();
     let mut ca_cert_pem = None;
@@ -290,6 +292,11 @@ fn summarize(
             https_addr: https.map(|h| h.addr),
             https_base_url: https.map(|h| format!("https://{}", url_host(h.addr))),
             ca_cert_path: https.map(|h| h.ca_cert_path.clone()),
+            web_inbox_url: config.web_ui.then(|| {
+                let token: String =
+                    url::form_urlencoded::byte_serialize(store.api_token().as_bytes()).collect();
+                format!("{}/?token={token}", info.base_url)
+            }),
             api_token: store.api_token().to_owned(),
             account_id: seed_reg.account.id,
             organization_id: seed_reg.organization.id,

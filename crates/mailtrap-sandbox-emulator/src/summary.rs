@@ -65,6 +65,10 @@ pub struct StartupSummary {
     /// certificate: add it to a client's trusted roots. In the data directory, or in a
     /// temporary directory (removed on shutdown) when running in memory.
     pub ca_cert_path: Option<PathBuf>,
+    /// The web inbox, as a link that signs the browser in (it carries the API token; opening
+    /// it keeps the token in a cookie and leaves the plain address). `None` when the emulator
+    /// runs without it ([`crate::EmulatorConfig::web_ui`]).
+    pub web_inbox_url: Option<String>,
     /// The API token.
     pub api_token: String,
     /// The account id (legacy paths are `/api/accounts/{account_id}/...`).
@@ -92,6 +96,13 @@ impl fmt::Debug for StartupSummary {
             .field("https_addr", &self.https_addr)
             .field("https_base_url", &self.https_base_url)
             .field("ca_cert_path", &self.ca_cert_path)
+            .field(
+                "web_inbox_url",
+                &self
+                    .web_inbox_url
+                    .as_ref()
+                    .map(|_| "[redacted: holds the token]"),
+            )
             .field("api_token", &"[redacted]")
             .field("account_id", &self.account_id)
             .field("organization_id", &self.organization_id)
@@ -112,6 +123,9 @@ impl fmt::Display for StartupSummary {
             "  API base URL   {}  (management and sending)",
             self.base_url
         )?;
+        if let Some(url) = &self.web_inbox_url {
+            writeln!(f, "  Web inbox      {url}  (open it in a browser)")?;
+        }
         if let Some(https_base_url) = &self.https_base_url {
             writeln!(
                 f,

@@ -411,7 +411,8 @@ async fn unknown_and_malformed_ids_are_not_found() {
         format!("/api/sandboxes/{sandbox}/messages/5000000001/body.eml"),
         format!("/api/sandboxes/{sandbox}/messages/5000000001/attachments"),
         "/api/nothing/here".to_owned(),
-        "/".to_owned(),
+        // `/` is the web inbox; unknown paths beside it are not found.
+        "/ui/nothing/here".to_owned(),
     ] {
         let response = env.get(&path).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");

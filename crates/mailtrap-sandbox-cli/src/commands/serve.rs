@@ -17,6 +17,7 @@ pub(super) async fn run(args: ServeArgs, out: Out) -> CliResult {
     config.api_token = args.api_token.map(|token| token.trim().to_owned());
     config.data_dir = args.data_dir;
     config.enforce_rate_limit = args.enforce_rate_limit;
+    config.web_ui = !args.no_ui;
     let emulator = config.start().await.map_err(|err| {
         let code = match err {
             StartError::InvalidConfig(_) => ExitCode::Usage,

@@ -87,7 +87,7 @@ pub(crate) fn respond(entry: &MessageEntry, part: Part) -> Result<Response, ApiE
 }
 
 /// `attachment; filename="<subject>.eml"; filename*=UTF-8''<subject>.eml`.
-fn eml_disposition(subject: &str) -> HeaderValue {
+pub(crate) fn eml_disposition(subject: &str) -> HeaderValue {
     let base = if subject.trim().is_empty() {
         "message"
     } else {
@@ -97,7 +97,7 @@ fn eml_disposition(subject: &str) -> HeaderValue {
 }
 
 /// A `Content-Disposition: attachment` header naming `filename`.
-fn disposition(filename: &str) -> HeaderValue {
+pub(crate) fn disposition(filename: &str) -> HeaderValue {
     let ascii: String = filename
         .chars()
         .map(|c| {

@@ -1,5 +1,7 @@
 //! The middleware every request passes through, outermost first: logging, fault injection,
-//! rate limiting (management API only), authentication.
+//! rate limiting (management API only), authentication. The web inbox (`/` and `/ui/...`) is
+//! never failed by faults nor rate limited, and signs its users in itself (a cookie, see
+//! `ui::session`): only the API token headers authenticate the API.
 
 use std::time::Instant;
 
@@ -26,6 +28,8 @@ pub(crate) enum Family {
     Control,
     /// `/api/send/...`, `/api/batch/...`: no rate-limit headers, sending-style errors.
     Sending,
+    /// `/` and `/ui/...`: the web inbox, which checks its own session cookie.
+    Ui,
     /// Everything else, as on `mailtrap.io`.
     Management,
 }
@@ -36,6 +40,8 @@ pub(crate) fn family(path: &str) -> Family {
         Family::Control
     } else if path.starts_with("/api/send/") || path.starts_with("/api/batch/") {
         Family::Sending
+    } else if path == "/" || path == "/ui" || path.starts_with("/ui/") {
+        Family::Ui
     } else {
         Family::Management
     }
@@ -60,7 +66,7 @@ pub(super) async fn log(request: Request, next: Next) -> Response {
 /// Applies the fault rules.
 pub(super) async fn faults(State(app): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    if family(path) == Family::Control {
+    if matches!(family(path), Family::Control | Family::Ui) {
         return next.run(request).await;
     }
     let decision = app.faults.decide(request.method().as_str(), path);
@@ -123,6 +129,7 @@ pub(super) async fn auth(State(app): State<AppState>, request: Request, next: Ne
     let family = family(request.uri().path());
     let tokens = presented_tokens(request.headers());
     let valid = match family {
+        Family::Ui => true,
         Family::Control => tokens.iter().any(|t| *t == app.store.api_token()),
         Family::Sending | Family::Management => tokens.iter().any(|t| app.store.token_is_valid(t)),
     };
@@ -134,7 +141,7 @@ pub(super) async fn auth(State(app): State<AppState>, request: Request, next: Ne
             StatusCode::UNAUTHORIZED,
             &json!({"success": false, "errors": ["Unauthorized"]}),
         ),
-        Family::Control | Family::Management => ApiError::Unauthorized.into_response(),
+        Family::Ui | Family::Control | Family::Management => ApiError::Unauthorized.into_response(),
     }
 }
 
@@ -162,5 +169,8 @@ mod tests {
         assert_eq!(family("/api/send/1"), Family::Sending);
         assert_eq!(family("/api/batch/1"), Family::Sending);
         assert_eq!(family("/api/sandboxes"), Family::Management);
+        assert_eq!(family("/"), Family::Ui);
+        assert_eq!(family("/ui/login"), Family::Ui);
+        assert_eq!(family("/uix"), Family::Management);
     }
 }

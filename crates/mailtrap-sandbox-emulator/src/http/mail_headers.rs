@@ -44,6 +44,30 @@ fn render_mailboxes<'a>(mailboxes: impl IntoIterator<Item = &'a Mailbox>) -> Str
         .join(", ")
 }
 
+/// The Bcc recipients: the header's mailboxes (rarely kept in a message), then the envelope
+/// recipients that no header names.
+pub(crate) fn bcc(parsed: &mail::ParsedMail, rcpt_to: &[String]) -> Vec<Mailbox> {
+    let named: Vec<&str> = parsed
+        .to
+        .iter()
+        .chain(&parsed.cc)
+        .chain(&parsed.bcc)
+        .map(|m| m.email.as_str())
+        .collect();
+    let mut bcc: Vec<Mailbox> = parsed.bcc.clone();
+    for rcpt in rcpt_to {
+        let known = named.iter().any(|email| email.eq_ignore_ascii_case(rcpt))
+            || bcc.iter().any(|m| m.email.eq_ignore_ascii_case(rcpt));
+        if !known {
+            bcc.push(Mailbox {
+                email: rcpt.clone(),
+                name: String::new(),
+            });
+        }
+    }
+    bcc
+}
+
 pub(super) async fn mail_headers(
     State(app): State<AppState>,
     ids: Ids,
@@ -72,26 +96,7 @@ pub(super) async fn mail_headers(
             headers.insert(key.to_owned(), render_mailboxes(mailboxes));
         }
     }
-    // Bcc: the header's mailboxes (rarely kept in a message), then the envelope recipients
-    // that no header names.
-    let named: Vec<&str> = parsed
-        .to
-        .iter()
-        .chain(&parsed.cc)
-        .chain(&parsed.bcc)
-        .map(|m| m.email.as_str())
-        .collect();
-    let mut bcc: Vec<Mailbox> = parsed.bcc.clone();
-    for rcpt in &entry.data.meta.envelope.rcpt_to {
-        let known = named.iter().any(|email| email.eq_ignore_ascii_case(rcpt))
-            || bcc.iter().any(|m| m.email.eq_ignore_ascii_case(rcpt));
-        if !known {
-            bcc.push(Mailbox {
-                email: rcpt.clone(),
-                name: String::new(),
-            });
-        }
-    }
+    let bcc = bcc(&parsed, &entry.data.meta.envelope.rcpt_to);
     if !bcc.is_empty() {
         headers.insert("bcc".to_owned(), render_mailboxes(&bcc));
     }

@@ -1,5 +1,5 @@
 //! The HTTP API (axum): the management API on current and legacy paths, the sending API, the
-//! message-part links and the control API, all on one listener.
+//! message-part links and the control API, all on one listener; and the web inbox ([`ui`]).
 
 mod accounts;
 mod auth;
@@ -16,6 +16,7 @@ mod projects;
 mod sandboxes;
 mod sending;
 mod table;
+mod ui;
 mod views;
 
 use std::ops::Deref;
@@ -25,6 +26,7 @@ use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use tokio_util::sync::CancellationToken;
 
 use self::errors::ApiError;
 use crate::faults::FaultRegistry;
@@ -41,6 +43,10 @@ pub(crate) struct Shared {
     pub(crate) account_id: u64,
     pub(crate) organization_id: u64,
     pub(crate) summary: StartupSummary,
+    /// Whether `/` and `/ui/...` serve the web inbox.
+    pub(crate) web_ui: bool,
+    /// Cancelled when the emulator stops (ends long-lived answers such as live updates).
+    pub(crate) stopping: CancellationToken,
 }
 
 /// The handlers' state.
@@ -67,6 +73,11 @@ async fn not_found() -> Response {
 
 /// The whole HTTP application.
 pub(crate) fn router(state: AppState) -> Router {
+    let web_ui = if state.web_ui {
+        ui::routes(&state, state.stopping.clone())
+    } else {
+        Router::new()
+    };
     Router::new()
         .merge(current::routes())
         .merge(legacy::routes())
@@ -77,6 +88,7 @@ pub(crate) fn router(state: AppState) -> Router {
         )
         .route_layer(from_fn_with_state(state.clone(), layers::check_ids))
         .merge(sending::routes())
+        .merge(web_ui)
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(from_fn_with_state(state.clone(), layers::auth))

@@ -24,7 +24,7 @@ use chrono::{DateTime, Utc};
 
 use self::events::Events;
 pub(crate) use self::events::StoreEvent;
-pub(crate) use self::messages::{Incoming, ListQuery};
+pub(crate) use self::messages::{Incoming, ListQuery, PAGE_SIZE};
 use self::model::{MessageData, MessageEntry, MessageMeta, Registry, SandboxMessages};
 use crate::config::SandboxLimits;
 use crate::error::StartError;
