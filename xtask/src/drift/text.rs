@@ -99,7 +99,7 @@ fn render_file(file: &FileDrift, out: &mut String) {
         let _ = writeln!(
             out,
             "  kept only by the overlay (upstream does not describe them): {}",
-            overlay.kept_only_by_overlay.join(", ")
+            grouped(&overlay.kept_only_by_overlay)
         );
     }
 }
@@ -148,6 +148,32 @@ fn render_record_change(change: &RecordChange, out: &mut String) {
             let _ = writeln!(out, "          ... and {} more", inner.len() - INNER_LIMIT);
         }
     }
+}
+
+/// `Message.inbox_id, Specifier.id, Specifier.email, Extra` as
+/// `Message.inbox_id, Specifier.{id, email}, Extra`.
+fn grouped(names: &[String]) -> String {
+    let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+    for name in names {
+        let (schema, property) = match name.split_once('.') {
+            Some((schema, property)) => (schema, Some(property)),
+            None => (name.as_str(), None),
+        };
+        match (groups.iter_mut().find(|(s, _)| *s == schema), property) {
+            (Some((_, properties)), Some(property)) => properties.push(property),
+            (None, Some(property)) => groups.push((schema, vec![property])),
+            (_, None) => groups.push((schema, Vec::new())),
+        }
+    }
+    groups
+        .iter()
+        .map(|(schema, properties)| match properties.as_slice() {
+            [] => (*schema).to_owned(),
+            [one] => format!("{schema}.{one}"),
+            many => format!("{schema}.{{{}}}", many.join(", ")),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `path: before -> after`, indented.
