@@ -399,20 +399,14 @@ async fn users_tokens_billing_and_sub_accounts() {
         .unwrap();
     assert!(!for_project.is_empty());
 
-    let doomed = client.api_tokens().create("doomed").send().await.unwrap();
-    let access = client
-        .account_accesses()
-        .list()
-        .send()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|a| a.specifier.name.as_deref() == Some("doomed"))
+    // The seeded teammate: permissions changed in bulk, then the access removed.
+    let teammate = all
+        .iter()
+        .find(|a| a.specifier.email.as_deref() == Some("teammate@emulator.localhost"))
         .map(|a| a.id)
-        .next()
-        .expect("the new token has an access");
+        .expect("the emulator seeds a teammate");
     client
-        .account_access(access)
+        .account_access(teammate)
         .update_permissions(vec![mailtrap_sandbox::models::PermissionChange::grant(
             mailtrap_sandbox::models::ResourceType::Sandbox,
             seeded,
@@ -420,18 +414,14 @@ async fn users_tokens_billing_and_sub_accounts() {
         )])
         .await
         .unwrap();
+    let for_sandbox = client.sandbox(seeded).users().send().await.unwrap();
+    assert!(for_sandbox.iter().any(|a| a.id == teammate));
     assert_eq!(
-        client.account_access(access).remove().await.unwrap(),
-        access
+        client.account_access(teammate).remove().await.unwrap(),
+        teammate
     );
-    assert!(
-        client
-            .api_token(doomed.token.id)
-            .get()
-            .await
-            .unwrap_err()
-            .is_not_found()
-    );
+    let left = client.account_accesses().list().send().await.unwrap();
+    assert!(left.iter().all(|a| a.id != teammate));
     client.api_token(created.token.id).delete().await.unwrap();
 
     let usage = client.billing_usage().await.unwrap();

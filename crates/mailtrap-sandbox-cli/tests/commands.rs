@@ -534,7 +534,7 @@ fn users_and_permissions() {
     assert_eq!(
         users.as_array().unwrap().len(),
         2,
-        "the owner and the emulator's token"
+        "the owner and the teammate (API tokens are not listed, as on Mailtrap)"
     );
     snap!(
         emu,
@@ -546,19 +546,15 @@ fn users_and_permissions() {
     let by_sandbox = emu.json(&["users", "list", "--sandbox", &emu.sandbox_id.to_string()]);
     assert!(!by_sandbox.as_array().unwrap().is_empty());
 
-    // A new token gets an access of its own: grant it permissions, then remove it.
-    let token = emu.json(&["tokens", "create", "CI"]);
-    let token_id = token["token"]["id"].as_u64().unwrap();
-    let access = emu
-        .json(&["users", "list"])
+    // The seeded teammate: change their permissions, then remove their access.
+    let access_id = users
         .as_array()
         .unwrap()
         .iter()
-        .find(|access| {
-            access["specifier_type"] == "ApiToken" && access["specifier"]["id"] == token_id
-        })
-        .map(|access| access["id"].to_string())
-        .expect("the new token has an access");
+        .find(|access| access["specifier"]["email"] == "teammate@emulator.localhost")
+        .map(|access| access["id"].clone())
+        .expect("the emulator seeds a teammate");
+    let access = access_id.to_string();
     let grant = format!("sandbox:{}:viewer", emu.sandbox_id);
     let revoke = format!("project:{}", emu.project_id);
     snap!(
@@ -566,8 +562,17 @@ fn users_and_permissions() {
         "users_grant",
         emu.ok(&["users", "grant", &access, &grant, "--revoke", &revoke])
     );
+    let granted = emu.json(&["users", "list", "--sandbox", &emu.sandbox_id.to_string()]);
+    assert!(
+        granted
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["id"] == access_id && a["resources"][0]["resource_type"] == "sandbox"),
+        "{granted}"
+    );
     snap!(emu, "users_remove", emu.ok(&["users", "remove", &access]));
-    assert_eq!(emu.json(&["users", "list"]).as_array().unwrap().len(), 2);
+    assert_eq!(emu.json(&["users", "list"]).as_array().unwrap().len(), 1);
 
     snap!(
         emu,

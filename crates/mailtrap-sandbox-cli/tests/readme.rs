@@ -4,7 +4,7 @@
 //! in `sh`, with the binary first on `PATH`, against a fresh emulator seeded with a message
 //! (with an attachment) and an extra API token, and these variables set: `MAILTRAP_API_TOKEN`,
 //! `MAILTRAP_BASE_URL`, `MAILTRAP_SEND_BASE_URL`, `SANDBOX_ID`, `PROJECT_ID`, `MESSAGE_ID`,
-//! `ATTACHMENT_ID`, `ACCOUNT_ID`, `ORGANIZATION_ID`, `ACCESS_ID` (the extra token's access),
+//! `ATTACHMENT_ID`, `ACCOUNT_ID`, `ORGANIZATION_ID`, `ACCESS_ID` (the seeded teammate's access),
 //! `TOKEN_ID` (the extra token). It runs in an empty directory holding `welcome.txt`,
 //! `welcome.html` and `report.pdf`. While a `wait` line runs, the seed message (subject "Reset
 //! your password") is sent again every half second. `serve` (which runs
@@ -106,9 +106,9 @@ fn run_one(line: &str, path: &std::ffi::OsStr) {
         .unwrap();
     let access = accesses
         .iter()
-        .find(|access| access.specifier.id.map(|id| id.get()) == Some(token.token.id.get()))
+        .find(|access| access.specifier.email.as_deref() == Some("teammate@emulator.localhost"))
         .map(|access| access.id)
-        .expect("the token's access");
+        .expect("the seeded teammate's access");
     let dir = tempfile::tempdir().unwrap();
     write_samples(dir.path());
 

@@ -12,36 +12,69 @@ use http_support::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+/// The shapes the official Python SDK (2.11) decodes an account access into: every field below
+/// is required, with this JSON type (its `Specifier` needs all four fields).
+fn assert_decodes_like_the_python_sdk(access: &Value) {
+    assert!(access["id"].is_u64(), "{access}");
+    assert!(access["specifier_type"].is_string(), "{access}");
+    let specifier = &access["specifier"];
+    assert!(specifier["id"].is_u64(), "{access}");
+    assert!(specifier["email"].is_string(), "{access}");
+    assert!(specifier["name"].is_string(), "{access}");
+    assert!(
+        specifier["two_factor_authentication_enabled"].is_boolean(),
+        "{access}"
+    );
+    for resource in access["resources"].as_array().unwrap() {
+        assert!(resource["resource_id"].is_u64(), "{access}");
+        assert!(resource["resource_type"].is_string(), "{access}");
+        assert!(resource["access_level"].is_u64(), "{access}");
+    }
+    for flag in ["can_read", "can_update", "can_destroy", "can_leave"] {
+        assert!(access["permissions"][flag].is_boolean(), "{access}");
+    }
+}
+
 #[tokio::test]
-async fn one_account_with_an_owner_and_the_emulator_token() {
+async fn one_account_with_an_owner_and_a_teammate() {
     let env = start().await;
     let accounts = env.get_json("/api/accounts").await;
     assert_eq!(
         accounts,
         json!([{"id": env.account(), "name": "Emulator account", "access_levels": [1000]}])
     );
+    // A token created now is not listed either: Mailtrap lists people (User, Invite) only.
+    env.ok_json(Method::POST, "/api/api_tokens", &json!({"name": "Extra"}))
+        .await;
 
-    let accesses = env.get_json("/api/account_accesses").await;
-    let accesses = accesses.as_array().unwrap();
-    assert_eq!(accesses.len(), 2);
-    let owner = accesses
-        .iter()
-        .find(|a| a["specifier_type"] == "User")
-        .unwrap();
-    assert_eq!(
-        owner["resources"][0],
-        json!({"resource_type": "account", "resource_id": env.account(), "access_level": 1000})
-    );
-    assert!(owner["specifier"]["email"].is_string());
-    let token = accesses
-        .iter()
-        .find(|a| a["specifier_type"] == "ApiToken")
-        .unwrap();
-    let masked = token["specifier"]["token"].as_str().unwrap();
-    assert!(
-        masked.ends_with(&TOKEN[TOKEN.len() - 4..]) && masked.starts_with('*'),
-        "{masked}"
-    );
+    let legacy_path = format!("/api/accounts/{}/account_accesses", env.account());
+    for path in ["/api/account_accesses", legacy_path.as_str()] {
+        let accesses = env.get_json(path).await;
+        let accesses = accesses.as_array().unwrap();
+        assert_eq!(accesses.len(), 2, "{path}: {accesses:?}");
+        for access in accesses {
+            assert_eq!(access["specifier_type"], "User", "{path}");
+            assert_decodes_like_the_python_sdk(access);
+        }
+        let owner = &accesses[0];
+        assert_eq!(
+            owner["resources"][0],
+            json!({"resource_type": "account", "resource_id": env.account(), "access_level": 1000})
+        );
+        let teammate = &accesses[1];
+        assert_eq!(
+            teammate["specifier"]["email"],
+            "teammate@emulator.localhost"
+        );
+        assert_eq!(
+            teammate["resources"],
+            json!([{"resource_type": "project", "resource_id": env.project(), "access_level": 10}])
+        );
+        assert_eq!(
+            teammate["permissions"],
+            json!({"can_read": true, "can_update": true, "can_destroy": true, "can_leave": false})
+        );
+    }
 
     let tree = env.get_json("/api/permissions/resources").await;
     assert_eq!(tree[0]["type"], "account");
@@ -171,14 +204,23 @@ async fn accesses_filter_by_project_sandbox_and_domain_in_every_form() {
     )
     .await;
     let count = |v: Value| v.as_array().unwrap().len();
-    assert_eq!(count(env.get_json("/api/account_accesses").await), 3);
-    // Account-wide accesses match every filter; the scoped token only its project.
+    assert_eq!(count(env.get_json("/api/account_accesses").await), 2);
+    // The owner's account-wide access matches every filter; the teammate's only the seeded
+    // project and its sandboxes. The scoped token is never listed.
+    for (query, expected) in [
+        (format!("project_ids[]={other_project}"), 1),
+        ("domain_ids[]=5".to_owned(), 1),
+    ] {
+        let listed = env
+            .get_json(&format!("/api/account_accesses?{query}"))
+            .await;
+        assert_eq!(count(listed), expected, "{query}");
+    }
     for query in [
         format!("project_ids[]={project}"),
         format!("project_ids%5B%5D={project}"),
         format!("project_ids={project}"),
         format!("sandbox_ids[]={sandbox}"),
-        "domain_ids[]=5".to_owned(),
     ] {
         assert_eq!(
             count(
@@ -199,7 +241,7 @@ async fn accesses_filter_by_project_sandbox_and_domain_in_every_form() {
                 env.get_json(&format!("/api/account_accesses?{query}"))
                     .await
             ),
-            3,
+            2,
             "{query}"
         );
     }
@@ -216,18 +258,14 @@ async fn accesses_filter_by_project_sandbox_and_domain_in_every_form() {
 }
 
 #[tokio::test]
-async fn permissions_are_updated_in_bulk_and_accesses_deleted() {
+async fn a_teammates_permissions_are_updated_in_bulk_and_their_access_removed() {
     let env = start().await;
-    let created = env
-        .ok_json(Method::POST, "/api/api_tokens", &json!({"name": "Bulk"}))
-        .await;
-    let token_id = created["id"].clone();
     let accesses = env.get_json("/api/account_accesses").await;
     let access = accesses
         .as_array()
         .unwrap()
         .iter()
-        .find(|a| a["specifier"]["id"] == token_id && a["specifier_type"] == "ApiToken")
+        .find(|a| a["specifier"]["email"] == "teammate@emulator.localhost")
         .unwrap()
         .clone();
     let access_id = access["id"].as_u64().unwrap();
@@ -253,11 +291,13 @@ async fn permissions_are_updated_in_bulk_and_accesses_deleted() {
         .find(|a| a["id"] == access_id)
         .unwrap()
         .clone();
+    // The project's level changed in place, the sandbox was added, the account (which the
+    // teammate never had) was left alone.
     assert_eq!(
         updated["resources"],
         json!([
-            {"resource_type": "sandbox", "resource_id": env.sandbox(), "access_level": 10},
-            {"resource_type": "project", "resource_id": env.project(), "access_level": 100}
+            {"resource_type": "project", "resource_id": env.project(), "access_level": 100},
+            {"resource_type": "sandbox", "resource_id": env.sandbox(), "access_level": 10}
         ])
     );
     // Legacy naming of the same access.
@@ -271,7 +311,7 @@ async fn permissions_are_updated_in_bulk_and_accesses_deleted() {
         .find(|a| a["id"] == access_id)
         .unwrap()
         .clone();
-    assert_eq!(legacy["resources"][0]["resource_type"], "inbox");
+    assert_eq!(legacy["resources"][1]["resource_type"], "inbox");
 
     for bad in [
         json!({"permissions": [{"resource_id": "999", "resource_type": "project", "access_level": "viewer"}]}),
@@ -323,12 +363,14 @@ async fn permissions_are_updated_in_bulk_and_accesses_deleted() {
         )
         .await;
     assert_eq!(deleted, json!({"id": access_id}));
-    // Deleting a token's access deletes the token.
-    assert_eq!(
-        env.get(&format!("/api/api_tokens/{token_id}"))
-            .await
-            .status(),
-        StatusCode::NOT_FOUND
+    // The teammate is no longer listed, for any resource.
+    let left = env.get_json("/api/account_accesses").await;
+    assert!(
+        left.as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["id"] != access_id),
+        "{left}"
     );
     let again = env
         .send_json(
@@ -413,20 +455,28 @@ async fn legacy_account_routes_work_like_the_current_ones() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|a| a["specifier"]["id"] == id && a["specifier_type"] == "ApiToken")
+        .find(|a| a["specifier"]["email"] == "teammate@emulator.localhost")
         .unwrap()
         .clone();
     let access_id = access["id"].as_u64().unwrap();
+    let other_project = env
+        .ok_json(
+            Method::POST,
+            &legacy("/projects"),
+            &json!({"project": {"name": "Legacy project"}}),
+        )
+        .await["id"]
+        .as_u64()
+        .unwrap();
     env.ok_json(
         Method::PUT,
         &legacy(&format!("/account_accesses/{access_id}/permissions/bulk")),
-        &json!({"permissions": [{"resource_id": env.project().to_string(), "resource_type": "project", "access_level": "viewer"}]}),
+        &json!({"permissions": [{"resource_id": other_project.to_string(), "resource_type": "project", "access_level": "viewer"}]}),
     )
     .await;
     let filtered = env
         .get_json(&legacy(&format!(
-            "/account_accesses?project_ids[]={}",
-            env.project()
+            "/account_accesses?project_ids[]={other_project}"
         )))
         .await;
     assert!(

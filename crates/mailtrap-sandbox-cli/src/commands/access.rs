@@ -51,7 +51,7 @@ pub(super) async fn users(ctx: &Ctx, command: UsersCommand) -> CliResult {
                     "no permission given: add TYPE:ID:LEVEL arguments and/or --revoke TYPE:ID",
                 )
                 .hint(
-                    "for instance: mailtrap-sandbox users grant 5210002 sandbox:4310001:viewer",
+                    "for instance: mailtrap-sandbox users grant 5210003 sandbox:4310001:viewer",
                 ));
             }
             let count = changes.len();

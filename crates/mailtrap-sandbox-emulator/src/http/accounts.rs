@@ -12,7 +12,7 @@ use super::errors::{ApiError, ok};
 use super::extract::{Flag, IdValue, Ids, JsonBody, Level, Query, from_json};
 use super::views::{self, Naming};
 use crate::store::accounts::{self, PermissionChange};
-use crate::store::model::{Access, Resource, ResourceType};
+use crate::store::model::{Access, Resource, ResourceType, Specifier};
 use crate::store::{State as StoreState, StoreError};
 
 pub(super) async fn list_accounts(State(app): State<AppState>) -> Response {
@@ -55,6 +55,9 @@ fn access_matches(
     })
 }
 
+/// Lists the accesses of people, as Mailtrap does: `User` and `Invite`. An API token's access is
+/// not listed (its permissions are in the token's `resources`), but its id can still be given
+/// to `DELETE .../account_accesses/{id}` and `PUT .../permissions/bulk`.
 pub(super) async fn list_accesses(
     State(app): State<AppState>,
     Extension(naming): Extension<Naming>,
@@ -68,6 +71,7 @@ pub(super) async fn list_accesses(
             .reg
             .accesses
             .values()
+            .filter(|a| !matches!(a.specifier, Specifier::ApiToken { .. }))
             .filter(|a| access_matches(state, a, &projects, &sandboxes, &domains))
             .map(|a| views::access(state, a, naming))
             .collect::<Vec<_>>()

@@ -346,6 +346,16 @@ pub(crate) fn access(state: &State, a: &Access, naming: Naming) -> Value {
             }),
             json!({"can_read": true, "can_update": false, "can_destroy": false, "can_leave": false}),
         ),
+        Specifier::User(user) => (
+            "User",
+            json!({
+                "id": user.id,
+                "email": user.email,
+                "name": user.name,
+                "two_factor_authentication_enabled": false,
+            }),
+            permissions(true, true, false),
+        ),
         Specifier::Invite { id, email } => (
             "Invite",
             json!({"id": id, "email": email}),

@@ -35,7 +35,8 @@ fn access_mut(state: &mut State, id: u64) -> Result<&mut Access, StoreError> {
     state.reg.accesses.get_mut(&id).ok_or(StoreError::NotFound)
 }
 
-/// Removes an access (and the API token it belongs to). The owner's access cannot be removed.
+/// Removes an access: a teammate loses their permissions, an invite or an API token is deleted
+/// with it. The owner's access cannot be removed.
 pub(crate) fn delete_access(
     state: &mut State,
     changes: &mut Changes,
@@ -47,7 +48,7 @@ pub(crate) fn delete_access(
         Specifier::ApiToken { token_id } => {
             state.reg.api_tokens.remove(&token_id);
         }
-        Specifier::Invite { .. } => {}
+        Specifier::User(_) | Specifier::Invite { .. } => {}
     }
     state.reg.accesses.remove(&id);
     changes.registry();

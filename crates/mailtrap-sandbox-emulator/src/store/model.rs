@@ -149,6 +149,8 @@ pub(crate) struct Resource {
 pub(crate) enum Specifier {
     /// The account owner.
     Owner,
+    /// A teammate: a user of the account other than the owner.
+    User(User),
     /// An invited person who has not signed up yet.
     Invite { id: u64, email: String },
     /// An API token.

@@ -1,6 +1,6 @@
-//! The state of a fresh emulator: one account (with its organization and owner), one project,
-//! one sandbox with SMTP credentials and an enabled email address, one API token (the
-//! emulator's) and one example template.
+//! The state of a fresh emulator: one account (with its organization and owner), a teammate
+//! with viewer access to the project, one project, one sandbox with SMTP credentials and an
+//! enabled email address, one API token (the emulator's) and one example template.
 
 use std::collections::BTreeMap;
 
@@ -21,6 +21,10 @@ const OWNER_ACCESS_ID: u64 = 5_210_001;
 /// The access and token ids of the emulator's own API token.
 pub(crate) const TOKEN_ACCESS_ID: u64 = 5_210_002;
 pub(crate) const TOKEN_ID: u64 = 880_001;
+/// The teammate: a user other than the owner, so that removing an access and changing
+/// permissions can be tried on someone they apply to.
+const TEAMMATE_USER_ID: u64 = 2_410_002;
+const TEAMMATE_ACCESS_ID: u64 = 5_210_003;
 const PROJECT_ID: u64 = 2_640_001;
 const SANDBOX_ID: u64 = 4_310_001;
 const TEMPLATE_ID: u64 = 61_001;
@@ -34,13 +38,14 @@ pub(crate) const TEMPLATE_UUID: &str = "5f0d3c2e-8a41-4b7e-9c1d-2a6e7b8f9d10";
 /// Access levels.
 pub(crate) const OWNER_LEVEL: u32 = 1000;
 pub(crate) const ADMIN_LEVEL: u32 = 100;
+pub(crate) const VIEWER_LEVEL: u32 = 10;
 
 /// Builds the fresh state.
 pub(crate) fn build(api_token: &str, limits: SandboxLimits, now: DateTime<Utc>) -> Registry {
     let next = Counters {
         project: PROJECT_ID + 1,
         sandbox: SANDBOX_ID + 1,
-        access: TOKEN_ACCESS_ID + 1,
+        access: TEAMMATE_ACCESS_ID + 1,
         api_token: TOKEN_ID + 1,
         sub_account: ACCOUNT_ID + 1,
         template: TEMPLATE_ID + 1,
@@ -66,18 +71,36 @@ pub(crate) fn build(api_token: &str, limits: SandboxLimits, now: DateTime<Utc>) 
         },
         projects: BTreeMap::from([(project.id, project)]),
         sandboxes: BTreeMap::from([(sandbox.id, sandbox)]),
-        accesses: BTreeMap::from([(
-            OWNER_ACCESS_ID,
-            Access {
-                id: OWNER_ACCESS_ID,
-                specifier: Specifier::Owner,
-                resources: vec![Resource {
-                    resource_type: ResourceType::Account,
-                    resource_id: ACCOUNT_ID,
-                    access_level: OWNER_LEVEL,
-                }],
-            },
-        )]),
+        accesses: BTreeMap::from([
+            (
+                OWNER_ACCESS_ID,
+                Access {
+                    id: OWNER_ACCESS_ID,
+                    specifier: Specifier::Owner,
+                    resources: vec![Resource {
+                        resource_type: ResourceType::Account,
+                        resource_id: ACCOUNT_ID,
+                        access_level: OWNER_LEVEL,
+                    }],
+                },
+            ),
+            (
+                TEAMMATE_ACCESS_ID,
+                Access {
+                    id: TEAMMATE_ACCESS_ID,
+                    specifier: Specifier::User(User {
+                        id: TEAMMATE_USER_ID,
+                        name: "Emulator Teammate".to_owned(),
+                        email: "teammate@emulator.localhost".to_owned(),
+                    }),
+                    resources: vec![Resource {
+                        resource_type: ResourceType::Project,
+                        resource_id: PROJECT_ID,
+                        access_level: VIEWER_LEVEL,
+                    }],
+                },
+            ),
+        ]),
         api_tokens: BTreeMap::new(),
         sub_accounts: BTreeMap::new(),
         templates: BTreeMap::new(),
