@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod mail;
 pub mod smtp;
+pub mod templates;
 
 mod certs;
 mod config;
@@ -18,7 +19,6 @@ mod ratelimit;
 mod server;
 mod store;
 mod summary;
-mod templates;
 mod time;
 
 pub use config::{DEFAULT_HTTP_ADDR, DEFAULT_SMTP_ADDR, Durability, EmulatorConfig, SandboxLimits};

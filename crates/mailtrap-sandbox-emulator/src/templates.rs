@@ -2,7 +2,10 @@
 //!
 //! Placeholders are `{{name}}` or `{{user.name}}` (a dotted path into the variables); in HTML
 //! the value is escaped, and `{{{name}}}` inserts it unescaped. A missing variable renders as
-//! nothing.
+//! nothing. [`fill_placeholders`] and [`escape_html`] are public for other renderers of the
+//! same syntax (the `mailtrap-sandbox demo` command's).
+
+use std::convert::Infallible;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -43,8 +46,33 @@ pub(crate) fn render(template: &Template, variables: Option<&Value>) -> Rendered
     }
 }
 
-/// Fills the placeholders of one string.
+/// Fills the placeholders of one string; a missing variable renders as nothing.
 pub(crate) fn render_str(source: &str, variables: Option<&Value>, html: bool) -> String {
+    let filled = fill_placeholders(source, html, |path| {
+        Ok::<_, Infallible>(lookup(variables, path))
+    });
+    filled.unwrap_or_else(|never| match never {})
+}
+
+/// Replaces each `{{name}}` of `source` (the name trimmed of spaces) with `value(name)`. In
+/// HTML (`html`), values are escaped with [`escape_html`], except in triple-braced
+/// placeholders (`{{{name}}}`), which insert them as they are. A `{{` that is never closed is
+/// left as it is. The first error `value` returns is returned.
+///
+/// ```
+/// use mailtrap_sandbox_emulator::templates::fill_placeholders;
+///
+/// let filled = fill_placeholders("<p>Hi {{ name }}</p>", true, |name| match name {
+///     "name" => Ok("Ana & Bo".to_owned()),
+///     other => Err(format!("no value for {other}")),
+/// });
+/// assert_eq!(filled.as_deref(), Ok("<p>Hi Ana &amp; Bo</p>"));
+/// ```
+pub fn fill_placeholders<E>(
+    source: &str,
+    html: bool,
+    mut value: impl FnMut(&str) -> Result<String, E>,
+) -> Result<String, E> {
     let mut out = String::with_capacity(source.len());
     let mut rest = source;
     while let Some(start) = rest.find("{{") {
@@ -58,10 +86,9 @@ pub(crate) fn render_str(source: &str, variables: Option<&Value>, html: bool) ->
         let inner = after.get(open..).unwrap_or("");
         let Some(end) = inner.find(close) else {
             out.push_str(after);
-            return out;
+            return Ok(out);
         };
-        let path = inner.get(..end).unwrap_or("").trim();
-        let value = lookup(variables, path);
+        let value = value(inner.get(..end).unwrap_or("").trim())?;
         if html && !raw {
             out.push_str(&escape_html(&value));
         } else {
@@ -70,7 +97,7 @@ pub(crate) fn render_str(source: &str, variables: Option<&Value>, html: bool) ->
         rest = inner.get(end + close.len()..).unwrap_or("");
     }
     out.push_str(rest);
-    out
+    Ok(out)
 }
 
 fn lookup(variables: Option<&Value>, path: &str) -> String {
@@ -90,7 +117,8 @@ fn lookup(variables: Option<&Value>, path: &str) -> String {
     }
 }
 
-fn escape_html(text: &str) -> String {
+/// Escapes text for HTML content and attribute values: `&`, `<`, `>`, `"` and `'`.
+pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -6,6 +6,8 @@
 //! template the demo could rely on. Rendering here gives both messages the same path in both
 //! modes; the demo then checks, on the messages as delivered, that no placeholder was left.
 
+use mailtrap_sandbox_emulator::templates::fill_placeholders;
+
 /// A template: subject, text and HTML with `{{name}}` placeholders.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Template {
@@ -70,54 +72,27 @@ impl Template {
     }
 }
 
-/// Replaces each `{{ name }}` of `source` with its value (HTML-escaped in HTML).
+/// Replaces each `{{ name }}` of `source` with its value (HTML-escaped in HTML), with the
+/// emulator's renderer; a placeholder without a value, or never closed, is an error.
 fn fill(
     template: &str,
     source: &str,
     variables: &[(&str, &str)],
     html: bool,
 ) -> Result<String, String> {
-    let mut out = String::with_capacity(source.len());
-    let mut rest = source;
-    while let Some(start) = rest.find("{{") {
-        let (before, after) = rest.split_at(start);
-        out.push_str(before);
-        let inner = after.get(2..).unwrap_or_default();
-        let end = inner
-            .find("}}")
-            .ok_or_else(|| format!("template {template}: a `{{{{` is never closed"))?;
-        let name = inner.get(..end).unwrap_or_default().trim();
-        let value = variables
+    let filled = fill_placeholders(source, html, |name| {
+        variables
             .iter()
             .find(|(key, _)| *key == name)
-            .map(|(_, value)| *value)
+            .map(|(_, value)| (*value).to_owned())
             .ok_or_else(|| {
                 format!("template {template} uses {{{{{name}}}}} but the demo gives it no value")
-            })?;
-        if html {
-            out.push_str(&escape_html(value));
-        } else {
-            out.push_str(value);
-        }
-        rest = inner.get(end + 2..).unwrap_or_default();
+            })
+    })?;
+    if filled.contains("{{") {
+        return Err(format!("template {template}: a `{{{{` is never closed"));
     }
-    out.push_str(rest);
-    Ok(out)
-}
-
-fn escape_html(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    Ok(filled)
 }
 
 #[cfg(test)]

@@ -1,53 +1,19 @@
 //! Email address syntax check, as strict as a sending API needs: `local@domain.tld`.
 
-/// Longest address accepted (RFC 5321's path limit less the angle brackets).
-const MAX_ADDRESS_LEN: usize = 254;
-/// Longest local part (RFC 5321).
-const MAX_LOCAL_LEN: usize = 64;
-/// Longest domain label (RFC 1035).
-const MAX_LABEL_LEN: usize = 63;
-
-/// Whether `address` is a plain `local@domain` address: a dot-atom local part (letters, digits,
-/// ``!#$%&'*+-/=?^_`{|}~`` and non-ASCII letters, single dots between them) and a domain of at
-/// least two labels of letters, digits and inner hyphens. Quoted local parts, comments and
-/// address literals (`[127.0.0.1]`) are refused, as sending APIs do.
+/// Whether `address` is a bare `local@domain.tld` address, checked by `email_address` (RFC 5322
+/// `addr-spec`, at most 64 + 254 octets) with a domain of at least two labels and no address
+/// literal (`user@[127.0.0.1]`), and further refusing what sending APIs refuse: a quoted local
+/// part, and a last label of digits only (`user@127.0.0.1`).
 pub(crate) fn is_valid_email(address: &str) -> bool {
-    if address.is_empty() || address.len() > MAX_ADDRESS_LEN {
-        return false;
-    }
-    let Some((local, domain)) = address.rsplit_once('@') else {
-        return false;
-    };
-    valid_local_part(local) && valid_domain(domain)
-}
-
-fn valid_local_part(local: &str) -> bool {
-    !local.is_empty()
-        && local.len() <= MAX_LOCAL_LEN
-        && local.split('.').all(|atom| {
-            !atom.is_empty()
-                && atom.chars().all(|c| {
-                    c.is_ascii_alphanumeric()
-                        || "!#$%&'*+-/=?^_`{|}~".contains(c)
-                        || (!c.is_ascii() && c.is_alphanumeric())
-                })
-        })
-}
-
-fn valid_domain(domain: &str) -> bool {
-    let labels: Vec<&str> = domain.split('.').collect();
-    labels.len() >= 2
-        && labels.iter().all(|label| {
-            !label.is_empty()
-                && label.chars().count() <= MAX_LABEL_LEN
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.chars().all(|c| {
-                    c.is_ascii_alphanumeric() || c == '-' || (!c.is_ascii() && c.is_alphanumeric())
-                })
-        })
-        && labels
-            .last()
+    let options = email_address::Options::default()
+        .with_required_tld()
+        .without_domain_literal()
+        .without_display_text();
+    email_address::EmailAddress::parse_with_options(address, options).is_ok()
+        && !address.starts_with('"')
+        && address
+            .rsplit('.')
+            .next()
             .is_some_and(|tld| !tld.chars().all(|c| c.is_ascii_digit()))
 }
 

@@ -42,14 +42,15 @@ use super::{
 };
 
 /// Most addresses in one of `to`, `cc`, `bcc`.
-pub(crate) const MAX_RECIPIENTS_PER_FIELD: usize = 1000;
+pub const MAX_RECIPIENTS_PER_FIELD: usize = 1000;
 /// Longest `category`, in characters.
-pub(crate) const MAX_CATEGORY_LEN: usize = 255;
+pub const MAX_CATEGORY_LEN: usize = 255;
 /// Largest `custom_variables`, in bytes of JSON.
-pub(crate) const MAX_CUSTOM_VARIABLES_BYTES: usize = 1000;
+pub const MAX_CUSTOM_VARIABLES_BYTES: usize = 1000;
 
-/// Headers the request may not set through `headers` (compared case-insensitively).
-const RESERVED_HEADERS: &[&str] = &[
+/// Headers the request may not set through `headers` (compared case-insensitively). The
+/// facade refuses the same list before sending (a workspace test keeps the two equal).
+pub const RESERVED_HEADERS: &[&str] = &[
     "From",
     "To",
     "Cc",

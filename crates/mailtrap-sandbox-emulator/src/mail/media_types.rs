@@ -1,83 +1,33 @@
-//! A small table of common file extensions and their media types, used to guess an
-//! attachment's type from its file name (compose) and to name an unnamed part (parse).
-//! Anything not listed is `application/octet-stream` / `.bin`.
-
-/// (extension, media type); the first entry for a media type is its preferred extension.
-const TABLE: &[(&str, &str)] = &[
-    ("txt", "text/plain"),
-    ("text", "text/plain"),
-    ("log", "text/plain"),
-    ("html", "text/html"),
-    ("htm", "text/html"),
-    ("css", "text/css"),
-    ("csv", "text/csv"),
-    ("ics", "text/calendar"),
-    ("md", "text/markdown"),
-    ("xml", "application/xml"),
-    ("json", "application/json"),
-    ("js", "text/javascript"),
-    ("pdf", "application/pdf"),
-    ("zip", "application/zip"),
-    ("gz", "application/gzip"),
-    ("tar", "application/x-tar"),
-    ("doc", "application/msword"),
-    (
-        "docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-    ("xls", "application/vnd.ms-excel"),
-    (
-        "xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
-    ("ppt", "application/vnd.ms-powerpoint"),
-    (
-        "pptx",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ),
-    ("odt", "application/vnd.oasis.opendocument.text"),
-    ("rtf", "application/rtf"),
-    ("png", "image/png"),
-    ("jpg", "image/jpeg"),
-    ("jpeg", "image/jpeg"),
-    ("gif", "image/gif"),
-    ("webp", "image/webp"),
-    ("svg", "image/svg+xml"),
-    ("bmp", "image/bmp"),
-    ("ico", "image/vnd.microsoft.icon"),
-    ("tif", "image/tiff"),
-    ("tiff", "image/tiff"),
-    ("mp3", "audio/mpeg"),
-    ("wav", "audio/wav"),
-    ("ogg", "audio/ogg"),
-    ("mp4", "video/mp4"),
-    ("webm", "video/webm"),
-    ("mov", "video/quicktime"),
-    ("eml", "message/rfc822"),
-    ("woff", "font/woff"),
-    ("woff2", "font/woff2"),
-    ("ttf", "font/ttf"),
-    ("bin", "application/octet-stream"),
-];
+//! Media types and file extensions, from `mime_guess`'s table: an attachment's type guessed
+//! from its file name (compose), and an extension to name a part that has no file name (parse).
 
 /// The media type a file name suggests, `application/octet-stream` when unknown.
 pub(crate) fn guess_from_filename(filename: &str) -> &'static str {
-    filename
-        .rsplit_once('.')
-        .and_then(|(_, extension)| {
-            TABLE
-                .iter()
-                .find(|(known, _)| known.eq_ignore_ascii_case(extension))
-        })
-        .map_or("application/octet-stream", |(_, media_type)| media_type)
+    mime_guess::from_path(filename)
+        .first_raw()
+        .unwrap_or("application/octet-stream")
 }
 
-/// The preferred extension for a media type, when listed.
+/// An extension for a media type, when one is known: `txt`, `jpg` and `bin` for the types whose
+/// usual extension is not the one below, otherwise the one named like its subtype
+/// (`application/pdf` → `pdf`), otherwise the first one listed.
 pub(crate) fn extension_for(media_type: &str) -> Option<&'static str> {
-    TABLE
+    let media_type = media_type.to_ascii_lowercase();
+    match media_type.as_str() {
+        "text/plain" => return Some("txt"),
+        "image/jpeg" => return Some("jpg"),
+        "application/octet-stream" => return Some("bin"),
+        _ => {}
+    }
+    let extensions = mime_guess::get_mime_extensions_str(&media_type)?;
+    let subtype = media_type
+        .split_once('/')
+        .map_or("", |(_, subtype)| subtype);
+    extensions
         .iter()
-        .find(|(_, known)| known.eq_ignore_ascii_case(media_type))
-        .map(|(extension, _)| *extension)
+        .find(|extension| **extension == subtype)
+        .or_else(|| extensions.first())
+        .copied()
 }
 
 #[cfg(test)]
@@ -88,6 +38,7 @@ mod tests {
     fn guesses_by_extension_case_insensitively() {
         assert_eq!(guess_from_filename("report.PDF"), "application/pdf");
         assert_eq!(guess_from_filename("a.b.png"), "image/png");
+        assert_eq!(guess_from_filename("invite.ics"), "text/calendar");
         assert_eq!(
             guess_from_filename("noextension"),
             "application/octet-stream"
@@ -99,9 +50,14 @@ mod tests {
     }
 
     #[test]
-    fn preferred_extension() {
+    fn an_extension_for_a_media_type() {
         assert_eq!(extension_for("image/jpeg"), Some("jpg"));
+        assert_eq!(extension_for("image/png"), Some("png"));
         assert_eq!(extension_for("TEXT/PLAIN"), Some("txt"));
+        assert_eq!(extension_for("application/pdf"), Some("pdf"));
+        assert_eq!(extension_for("text/html"), Some("html"));
+        assert_eq!(extension_for("message/rfc822"), Some("eml"));
+        assert_eq!(extension_for("application/octet-stream"), Some("bin"));
         assert_eq!(extension_for("application/x-unknown"), None);
     }
 }

@@ -20,6 +20,10 @@ pub const CATEGORY_HEADER: &str = "X-MT-Category";
 /// Header in which [`compose`] records the request's `custom_variables`, as a JSON object.
 pub const CUSTOM_VARIABLES_HEADER: &str = "X-MT-Custom-Variables";
 
+pub use composer::{
+    MAX_CATEGORY_LEN, MAX_CUSTOM_VARIABLES_BYTES, MAX_RECIPIENTS_PER_FIELD, RESERVED_HEADERS,
+};
+
 /// A mailbox: address and display name (`""` when the message gives none, as Mailtrap reports).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Mailbox {

@@ -4,13 +4,6 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// Longest address accepted (RFC 5321's path limit less the angle brackets).
-const MAX_ADDRESS_LEN: usize = 254;
-/// Longest local part (RFC 5321).
-const MAX_LOCAL_LEN: usize = 64;
-/// Longest domain label (RFC 1035).
-const MAX_LABEL_LEN: usize = 63;
-
 /// An email address with an optional display name: `Ana Lima <ana@example.com>`.
 ///
 /// Built from a string in either form, or from a `(name, email)` pair:
@@ -66,10 +59,10 @@ impl Mailbox {
     }
 
     /// Whether the address is a plain `local@domain.tld` address, as the sending API wants
-    /// it: a dot-atom local part (letters, digits, ``!#$%&'*+-/=?^_`{|}~`` and non-ASCII
-    /// letters, single dots between them) and a domain of at least two labels of letters,
-    /// digits and inner hyphens, whose last label is not all digits. Quoted local parts,
-    /// comments and address literals (`user@[127.0.0.1]`) are refused.
+    /// it (checked with the `email_address` crate): a dot-atom local part (letters, digits,
+    /// ``!#$%&'*+-/=?^_`{|}~`` and non-ASCII letters, single dots between them) and a domain
+    /// name of at least two labels whose last is not all digits. Quoted local parts, comments
+    /// and address literals (`user@[127.0.0.1]`) are refused.
     ///
     /// ```
     /// use mailtrap_sandbox::email::Mailbox;
@@ -160,42 +153,15 @@ fn unquote(name: &str) -> String {
 
 /// See [`Mailbox::is_valid`].
 pub(crate) fn is_valid_address(address: &str) -> bool {
-    if address.is_empty() || address.len() > MAX_ADDRESS_LEN {
-        return false;
-    }
-    let Some((local, domain)) = address.rsplit_once('@') else {
-        return false;
-    };
-    valid_local_part(local) && valid_domain(domain)
-}
-
-fn valid_local_part(local: &str) -> bool {
-    !local.is_empty()
-        && local.len() <= MAX_LOCAL_LEN
-        && local.split('.').all(|atom| {
-            !atom.is_empty()
-                && atom.chars().all(|c| {
-                    c.is_ascii_alphanumeric()
-                        || "!#$%&'*+-/=?^_`{|}~".contains(c)
-                        || (!c.is_ascii() && c.is_alphanumeric())
-                })
-        })
-}
-
-fn valid_domain(domain: &str) -> bool {
-    let labels: Vec<&str> = domain.split('.').collect();
-    labels.len() >= 2
-        && labels.iter().all(|label| {
-            !label.is_empty()
-                && label.chars().count() <= MAX_LABEL_LEN
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.chars().all(|c| {
-                    c.is_ascii_alphanumeric() || c == '-' || (!c.is_ascii() && c.is_alphanumeric())
-                })
-        })
-        && labels
-            .last()
+    let options = email_address::Options::default()
+        .with_required_tld()
+        .without_domain_literal()
+        .without_display_text();
+    email_address::EmailAddress::parse_with_options(address, options).is_ok()
+        && !address.starts_with('"')
+        && address
+            .rsplit('.')
+            .next()
             .is_some_and(|tld| !tld.chars().all(|c| c.is_ascii_digit()))
 }
 
