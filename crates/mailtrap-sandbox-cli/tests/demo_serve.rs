@@ -167,6 +167,14 @@ fn serve_prints_its_summary_and_answers_until_stopped() {
     });
     let emu = Redactions::default();
     emu.redact("serve-test-token", "[TOKEN]");
+    // In memory, the CA certificate (for STARTTLS) is in a temporary directory.
+    let ca_path = summary
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("CA certificate "))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the summary names the CA certificate");
+    assert!(std::path::Path::new(ca_path).is_absolute(), "{ca_path}");
+    emu.redact(ca_path, "[CA_CERT]");
     snap!(emu, "serve_summary", summary);
 }
 
@@ -187,6 +195,11 @@ fn serve_json_summary_is_one_document() {
     });
     let emu = Redactions::default();
     emu.redact("serve-test-token", "[TOKEN]");
+    let parsed: serde_json::Value = serde_json::from_str(&summary).unwrap();
+    let ca_path = parsed["ca_cert_path"]
+        .as_str()
+        .expect("the CA is always named");
+    emu.redact(ca_path, "[CA_CERT]");
     snap!(emu, "serve_summary_json", summary);
 }
 

@@ -1,6 +1,6 @@
-//! Certificates for TLS: the local certificate authority behind the HTTPS listener, the server
-//! certificate it signs, and the rustls server configuration both TLS servers (HTTPS and SMTP
-//! `STARTTLS`) are built with (aws-lc-rs provider).
+//! Certificates for TLS: the local certificate authority, the server certificate it signs, and
+//! the rustls server configuration both TLS servers (HTTPS and SMTP `STARTTLS`) are built with
+//! (aws-lc-rs provider). Both serve the same certificate, so trusting the CA once is enough.
 //!
 //! The CA is generated once and, with a data directory, kept in `<data_dir>/tls/` so that a
 //! user who trusted it keeps trusting the emulator across restarts. Its name constraints
@@ -71,8 +71,8 @@ pub(crate) fn private_key(key: &KeyPair) -> PrivateKeyDer<'static> {
     PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()))
 }
 
-/// The HTTPS certificates, ready to serve.
-pub(crate) struct HttpsCertificates {
+/// The certificates of the HTTPS listener and of `STARTTLS`, ready to serve.
+pub(crate) struct TlsCertificates {
     /// The CA certificate, PEM.
     pub(crate) ca_pem: String,
     /// The server certificate chain (the server certificate alone: clients hold the CA).
@@ -81,9 +81,20 @@ pub(crate) struct HttpsCertificates {
     pub(crate) key: PrivateKeyDer<'static>,
 }
 
-impl std::fmt::Debug for HttpsCertificates {
+impl TlsCertificates {
+    /// A TLS acceptor serving the server certificate (HTTP/1.1 by ALPN when `alpn` is given).
+    pub(crate) fn acceptor(
+        &self,
+        alpn: &[&[u8]],
+    ) -> Result<tokio_rustls::TlsAcceptor, tokio_rustls::rustls::Error> {
+        let config = server_config(self.chain.clone(), self.key.clone_key(), alpn)?;
+        Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+    }
+}
+
+impl std::fmt::Debug for TlsCertificates {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HttpsCertificates")
+        f.debug_struct("TlsCertificates")
             .field("ca_pem", &self.ca_pem)
             .field("key", &"[redacted]")
             .finish_non_exhaustive()
@@ -94,7 +105,7 @@ impl std::fmt::Debug for HttpsCertificates {
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum CertError {
     /// Generating or signing failed.
-    #[error("could not generate the HTTPS certificates: {0}")]
+    #[error("could not generate the TLS certificates: {0}")]
     Generate(#[from] rcgen::Error),
     /// A file could not be read or written.
     #[error("{path}: {source}")]
@@ -107,10 +118,10 @@ pub(crate) enum CertError {
 }
 
 /// Fresh certificates that are kept nowhere (in-memory runs).
-pub(crate) fn generate() -> Result<HttpsCertificates, CertError> {
+pub(crate) fn generate() -> Result<TlsCertificates, CertError> {
     let ca = LocalCa::generate()?;
     let (cert, key) = ca.issue_server_certificate()?;
-    Ok(HttpsCertificates {
+    Ok(TlsCertificates {
         ca_pem: ca.cert_pem,
         chain: vec![cert.der().clone()],
         key: private_key(&key),
@@ -118,7 +129,7 @@ pub(crate) fn generate() -> Result<HttpsCertificates, CertError> {
 }
 
 /// The certificates kept in `dir` (`<data_dir>/tls`), made (or renewed) as needed.
-pub(crate) fn load_or_create(dir: &Path) -> Result<HttpsCertificates, CertError> {
+pub(crate) fn load_or_create(dir: &Path) -> Result<TlsCertificates, CertError> {
     fs::create_dir_all(dir).map_err(|source| io_error(dir, source))?;
     let ca_cert_path = dir.join(CA_CERT_FILE);
     let ca_key_path = dir.join(CA_KEY_FILE);
@@ -132,7 +143,7 @@ pub(crate) fn load_or_create(dir: &Path) -> Result<HttpsCertificates, CertError>
                 tracing::warn!(
                     path = %ca_cert_path.display(),
                     %error,
-                    "the saved HTTPS certificate authority cannot be read; generating a new one \
+                    "the saved local certificate authority cannot be read; generating a new one \
                      (trust the new CA certificate again)"
                 );
                 None
@@ -142,7 +153,7 @@ pub(crate) fn load_or_create(dir: &Path) -> Result<HttpsCertificates, CertError>
         _ => {
             tracing::warn!(
                 dir = %dir.display(),
-                "half of the saved HTTPS certificate authority is missing; generating a new one \
+                "half of the saved local certificate authority is missing; generating a new one \
                  (trust the new CA certificate again)"
             );
             None
@@ -157,7 +168,7 @@ pub(crate) fn load_or_create(dir: &Path) -> Result<HttpsCertificates, CertError>
         ) && let Some((cert, key)) = parse_server_pair(&cert_pem, &key_pem)
             && ca.accepts(&cert, &key)
         {
-            return Ok(HttpsCertificates {
+            return Ok(TlsCertificates {
                 ca_pem: ca.cert_pem.clone(),
                 chain: vec![cert],
                 key,
@@ -175,7 +186,7 @@ pub(crate) fn load_or_create(dir: &Path) -> Result<HttpsCertificates, CertError>
         // its saved key is not the certificate's.
         tracing::warn!(
             path = %ca_cert_path.display(),
-            "the saved HTTPS certificate authority expires soon or does not match its key; \
+            "the saved local certificate authority expires soon or does not match its key; \
              generating a new one (trust the new CA certificate again)"
         );
         ca = create_ca(&ca_cert_path, &ca_key_path)?;
@@ -183,8 +194,8 @@ pub(crate) fn load_or_create(dir: &Path) -> Result<HttpsCertificates, CertError>
     }
     write_file(&server_key_path, key.serialize_pem().as_bytes(), true)?;
     write_file(&server_cert_path, cert.pem().as_bytes(), false)?;
-    tracing::info!(path = %server_cert_path.display(), "issued a new HTTPS server certificate");
-    Ok(HttpsCertificates {
+    tracing::info!(path = %server_cert_path.display(), "issued a new TLS server certificate");
+    Ok(TlsCertificates {
         ca_pem: ca.cert_pem,
         chain: vec![cert.der().clone()],
         key: private_key(&key),
@@ -195,7 +206,7 @@ fn create_ca(cert_path: &Path, key_path: &Path) -> Result<LocalCa, CertError> {
     let ca = LocalCa::generate()?;
     write_file(key_path, ca.issuer.key().serialize_pem().as_bytes(), true)?;
     write_file(cert_path, ca.cert_pem.as_bytes(), false)?;
-    tracing::info!(path = %cert_path.display(), "generated a new HTTPS certificate authority");
+    tracing::info!(path = %cert_path.display(), "generated a new local certificate authority");
     Ok(ca)
 }
 

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::error::StartError;
 use crate::faults::{FaultSpec, SmtpFaultSpec};
@@ -14,6 +15,9 @@ pub const DEFAULT_HTTP_ADDR: SocketAddr =
 /// The SMTP address used when none is given: `127.0.0.1:2525`.
 pub const DEFAULT_SMTP_ADDR: SocketAddr =
     SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 2525));
+
+/// [`EmulatorConfig::http_idle_timeout`] when none is given: 30 s.
+const DEFAULT_HTTP_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// How far a change must get before it is acknowledged, with a data directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -70,10 +74,11 @@ pub struct EmulatorConfig {
     pub smtp_addr: SocketAddr,
     /// Where the same HTTP API is also served over HTTPS, for clients that only speak HTTPS
     /// (the official Mailtrap SDKs). `None` (the default) serves no HTTPS. The certificate is
-    /// valid for `localhost`, `127.0.0.1` and `::1` and signed by a local certificate authority
-    /// whose certificate is written to [`crate::StartupSummary::ca_cert_path`] (kept in
-    /// `data_dir`, when there is one, so that trusting it once is enough). Port 0 picks a free
-    /// port.
+    /// valid for `localhost`, `127.0.0.1` and `::1` and signed by the local certificate
+    /// authority that also signs the `STARTTLS` certificate; its certificate is written to
+    /// [`crate::StartupSummary::ca_cert_path`] (kept in `data_dir`, when there is one, so that
+    /// trusting it once is enough). Port 0 picks a free port. Needs the crate's `tls` feature:
+    /// without it, [`EmulatorConfig::start`] refuses an HTTPS address.
     pub https_addr: Option<SocketAddr>,
     /// The API token. When `None`, the token saved in `data_dir` is reused, or a random one is
     /// made.
@@ -96,6 +101,11 @@ pub struct EmulatorConfig {
     /// Serve the web inbox at `/` of the HTTP address (and the HTTPS one): see the crate's
     /// README. `true` by default.
     pub web_ui: bool,
+    /// How long an HTTP connection may go without sending a complete request head: a client
+    /// that sends part of a head, or nothing after its last answer (an idle keep-alive
+    /// connection), is disconnected after it. A request body that pauses longer than this
+    /// between two chunks is refused (`408`). Default 30 s.
+    pub http_idle_timeout: Duration,
 }
 
 impl Default for EmulatorConfig {
@@ -113,6 +123,7 @@ impl Default for EmulatorConfig {
             sandbox_limits: SandboxLimits::default(),
             smtp_hostname: "localhost".to_owned(),
             web_ui: true,
+            http_idle_timeout: DEFAULT_HTTP_IDLE_TIMEOUT,
         }
     }
 }
@@ -132,6 +143,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("sandbox_limits", &self.sandbox_limits)
             .field("smtp_hostname", &self.smtp_hostname)
             .field("web_ui", &self.web_ui)
+            .field("http_idle_timeout", &self.http_idle_timeout)
             .finish()
     }
 }
@@ -163,6 +175,18 @@ impl EmulatorConfig {
         {
             return Err(StartError::InvalidConfig(
                 "the API token must be non-empty printable ASCII without spaces".to_owned(),
+            ));
+        }
+        if self.http_idle_timeout.is_zero() {
+            return Err(StartError::InvalidConfig(
+                "the HTTP idle timeout must be longer than zero".to_owned(),
+            ));
+        }
+        if cfg!(not(feature = "tls")) && self.https_addr.is_some() {
+            return Err(StartError::InvalidConfig(
+                "serving HTTPS needs the emulator's `tls` feature (mailtrap-sandbox-emulator = \
+                 { features = [\"tls\"] })"
+                    .to_owned(),
             ));
         }
         if self.sandbox_limits.max_message_size == 0 {

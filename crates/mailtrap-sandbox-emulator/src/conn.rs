@@ -12,8 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::extract::connect_info::Connected;
-use axum::serve::{IncomingStream, Listener};
+use axum::serve::Listener;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -98,12 +97,6 @@ impl Listener for KillableListener {
 
     fn local_addr(&self) -> io::Result<ConnInfo> {
         Ok(ConnInfo::of_listener(self.0.local_addr()?))
-    }
-}
-
-impl Connected<IncomingStream<'_, KillableListener>> for ConnInfo {
-    fn connect_info(stream: IncomingStream<'_, KillableListener>) -> Self {
-        stream.remote_addr().clone()
     }
 }
 

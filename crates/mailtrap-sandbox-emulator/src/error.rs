@@ -36,8 +36,8 @@ pub enum StartError {
         /// What went wrong.
         message: String,
     },
-    /// The HTTPS certificates could not be made, read or saved.
-    #[error("cannot set up HTTPS: {0}")]
+    /// The TLS certificates (HTTPS and `STARTTLS`) could not be made, read or saved.
+    #[error("cannot set up TLS (HTTPS and STARTTLS): {0}")]
     Tls(String),
     /// A start-up task failed unexpectedly.
     #[error("the emulator failed to start: {0}")]

@@ -8,18 +8,16 @@ use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::connect_info::Connected;
-use axum::serve::{IncomingStream, Listener};
+use axum::serve::Listener;
 use futures_util::StreamExt as _;
 use futures_util::stream::FuturesUnordered;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
-use crate::certs::{self, HttpsCertificates};
+use crate::certs::TlsCertificates;
 use crate::conn::{self, ACCEPT_BACKOFF, ConnInfo, KillableStream};
 
 /// Longest time a client may take over its TLS handshake.
@@ -50,16 +48,11 @@ impl TlsListener {
     /// Serves `certificates` (HTTP/1.1) on a bound listener.
     pub(crate) fn new(
         tcp: TcpListener,
-        certificates: &HttpsCertificates,
+        certificates: &TlsCertificates,
     ) -> Result<Self, tokio_rustls::rustls::Error> {
-        let config = certs::server_config(
-            certificates.chain.clone(),
-            certificates.key.clone_key(),
-            &[b"http/1.1"],
-        )?;
         Ok(Self {
             tcp,
-            acceptor: TlsAcceptor::from(Arc::new(config)),
+            acceptor: certificates.acceptor(&[b"http/1.1"])?,
             handshakes: FuturesUnordered::new(),
         })
     }
@@ -112,11 +105,5 @@ impl Listener for TlsListener {
 
     fn local_addr(&self) -> io::Result<ConnInfo> {
         Ok(ConnInfo::of_listener(self.tcp.local_addr()?))
-    }
-}
-
-impl Connected<IncomingStream<'_, TlsListener>> for ConnInfo {
-    fn connect_info(stream: IncomingStream<'_, TlsListener>) -> Self {
-        stream.remote_addr().clone()
     }
 }

@@ -6,12 +6,14 @@ pub mod mail;
 pub mod smtp;
 pub mod templates;
 
+#[cfg(feature = "tls")]
 mod certs;
 mod config;
 mod conn;
 mod error;
 mod faults;
 mod http;
+#[cfg(feature = "tls")]
 mod https;
 mod persist;
 mod random;

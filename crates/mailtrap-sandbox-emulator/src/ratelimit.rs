@@ -1,5 +1,6 @@
 //! Mailtrap's rate limit: 150 requests per token per 10-second window on the management API.
 //! The `X-Ratelimit-*` headers are always sent; answering 429 beyond the limit is optional.
+//! Counts are kept per valid API token; requests without one share the count of `""`.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -67,7 +68,7 @@ impl RateLimiter {
         self.clear();
     }
 
-    /// Counts one request made with `token` (`""` when none was given).
+    /// Counts one request made with `token` (`""` when no valid token was given).
     pub(crate) fn hit(&self, token: &str) -> Verdict {
         self.hit_at(token, Instant::now())
     }

@@ -6,17 +6,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use tempfile::TempDir;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::certs::{self, HttpsCertificates};
+#[cfg(feature = "tls")]
+use crate::certs::{self, TlsCertificates};
 use crate::config::EmulatorConfig;
 use crate::conn::{ConnInfo, KillableListener};
 use crate::error::StartError;
 use crate::faults::{FaultError, FaultRegistry, FaultSpec, SmtpFaultSpec};
 use crate::http::{self, AppState, Shared};
+#[cfg(feature = "tls")]
 use crate::https::TlsListener;
 use crate::ratelimit::RateLimiter;
 use crate::smtp::{self, SmtpConfig};
@@ -36,41 +37,28 @@ pub struct RunningEmulator {
     faults: Arc<FaultRegistry>,
     shutdown: CancellationToken,
     tasks: Vec<JoinHandle<()>>,
-    /// The CA certificate, PEM, when HTTPS is served.
+    /// The local CA's certificate, PEM (with the `tls` feature).
     ca_cert_pem: Option<String>,
     /// Where the CA certificate is written for an in-memory run; removed on shutdown.
-    temp_dir: Option<TempDir>,
+    #[cfg(feature = "tls")]
+    temp_dir: Option<tempfile::TempDir>,
 }
 
-/// The HTTPS side, once set up.
-struct Https {
-    listener: TlsListener,
-    addr: SocketAddr,
-    ca_pem: String,
+/// The TLS side, once set up: the certificates that HTTPS and `STARTTLS` serve, and where the
+/// CA certificate was written.
+#[cfg(feature = "tls")]
+struct Tls {
+    certificates: TlsCertificates,
     ca_cert_path: PathBuf,
-    temp_dir: Option<TempDir>,
+    temp_dir: Option<tempfile::TempDir>,
 }
 
-async fn set_up_https(
-    listener: TcpListener,
-    asked: SocketAddr,
-    config: &EmulatorConfig,
-) -> Result<Https, StartError> {
-    let addr = local_addr("HTTPS", &listener, asked)?;
+#[cfg(feature = "tls")]
+async fn set_up_tls(config: &EmulatorConfig) -> Result<Tls, StartError> {
     let data_dir = config.data_dir.clone();
-    let (certificates, ca_cert_path, temp_dir) =
-        tokio::task::spawn_blocking(move || set_up_certificates(data_dir.as_deref()))
-            .await
-            .map_err(|e| StartError::Internal(e.to_string()))??;
-    let listener = TlsListener::new(listener, &certificates)
-        .map_err(|error| StartError::Tls(error.to_string()))?;
-    Ok(Https {
-        listener,
-        addr,
-        ca_pem: certificates.ca_pem,
-        ca_cert_path,
-        temp_dir,
-    })
+    tokio::task::spawn_blocking(move || set_up_certificates(data_dir.as_deref()))
+        .await
+        .map_err(|e| StartError::Internal(e.to_string()))?
 }
 
 async fn bind(service: &'static str, addr: SocketAddr) -> Result<TcpListener, StartError> {
@@ -95,17 +83,20 @@ fn local_addr(
     })
 }
 
-/// Makes (or loads, with a data directory) the HTTPS certificates and writes the CA
-/// certificate where the summary says.
-fn set_up_certificates(
-    data_dir: Option<&Path>,
-) -> Result<(HttpsCertificates, PathBuf, Option<TempDir>), StartError> {
+/// Makes (or loads, with a data directory) the certificates and writes the CA certificate
+/// where the summary says.
+#[cfg(feature = "tls")]
+fn set_up_certificates(data_dir: Option<&Path>) -> Result<Tls, StartError> {
     let tls_error = |error: certs::CertError| StartError::Tls(error.to_string());
     match data_dir {
         Some(dir) => {
             let tls_dir = dir.join(certs::TLS_DIR);
             let certificates = certs::load_or_create(&tls_dir).map_err(tls_error)?;
-            Ok((certificates, tls_dir.join(certs::CA_CERT_FILE), None))
+            Ok(Tls {
+                certificates,
+                ca_cert_path: tls_dir.join(certs::CA_CERT_FILE),
+                temp_dir: None,
+            })
         }
         None => {
             let certificates = certs::generate().map_err(tls_error)?;
@@ -119,7 +110,11 @@ fn set_up_certificates(
                 })?;
             let path = temp_dir.path().join(certs::CA_CERT_FILE);
             certs::write_file(&path, certificates.ca_pem.as_bytes(), false).map_err(tls_error)?;
-            Ok((certificates, path, Some(temp_dir)))
+            Ok(Tls {
+                certificates,
+                ca_cert_path: path,
+                temp_dir: Some(temp_dir),
+            })
         }
     }
 }
@@ -127,25 +122,16 @@ fn set_up_certificates(
 /// Serves `app` on a listener until `shutdown`, then cancels `shutdown` (a server that stops
 /// by itself stops the emulator).
 fn spawn_server<L>(
-    service: &'static str,
     listener: L,
     app: Router,
+    idle_timeout: Duration,
     shutdown: CancellationToken,
 ) -> JoinHandle<()>
 where
     L: axum::serve::Listener<Addr = ConnInfo>,
-    ConnInfo: for<'a> axum::extract::connect_info::Connected<axum::serve::IncomingStream<'a, L>>,
 {
     tokio::spawn(async move {
-        let served = axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<ConnInfo>(),
-        )
-        .with_graceful_shutdown(shutdown.clone().cancelled_owned())
-        .await;
-        if let Err(e) = served {
-            tracing::error!(error = %e, service, "a server stopped");
-        }
+        http::serve::serve(listener, app, idle_timeout, shutdown.clone()).await;
         shutdown.cancel();
     })
 }
@@ -163,12 +149,11 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, StartError
     };
     let http_addr = local_addr("HTTP", &http_listener, config.http_addr)?;
     let smtp_addr = local_addr("SMTP", &smtp_listener, config.smtp_addr)?;
-    let info = server_info(http_addr, smtp_addr);
-    // Before the store, so that nothing is left half-open when the certificates fail.
-    let https = match https_listener {
-        Some((listener, asked)) => Some(set_up_https(listener, asked, &config).await?),
+    let https_addr = match &https_listener {
+        Some((listener, asked)) => Some(local_addr("HTTPS", listener, *asked)?),
         None => None,
     };
+    let info = server_info(http_addr, smtp_addr);
     let faults = Arc::new(FaultRegistry::new(
         config.faults.clone(),
         config.smtp_faults.clone(),
@@ -185,7 +170,28 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, StartError
         .await
         .map_err(|e| StartError::Internal(e.to_string()))??;
     let store = Arc::new(store);
-    let summary = summarize(&store, &info, http_addr, smtp_addr, https.as_ref(), &config);
+    // After the store, so that a data directory that cannot be used is reported as such; the
+    // store is closed again when the certificates fail.
+    #[cfg(feature = "tls")]
+    let tls = match set_up_tls(&config).await {
+        Ok(tls) => tls,
+        Err(error) => {
+            let store = Arc::clone(&store);
+            let _ = tokio::task::spawn_blocking(move || store.close()).await;
+            return Err(error);
+        }
+    };
+    #[cfg(feature = "tls")]
+    let ca_cert_path = Some(tls.ca_cert_path.clone());
+    #[cfg(not(feature = "tls"))]
+    let ca_cert_path = None;
+    let summary = summarize(
+        &store,
+        &info,
+        (http_addr, smtp_addr, https_addr),
+        ca_cert_path,
+        &config,
+    );
 
     let shutdown = CancellationToken::new();
     let app = http::router(AppState::new(Shared {
@@ -197,37 +203,54 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, StartError
         summary: summary.clone(),
         web_ui: config.web_ui,
         stopping: shutdown.clone(),
+        idle_timeout: config.http_idle_timeout,
     }));
     let mut tasks = Vec::new();
-    let mut ca_cert_pem = None;
-    let mut temp_dir = None;
-    if let Some(https) = https {
+    #[cfg(feature = "tls")]
+    if let Some((listener, _)) = https_listener {
+        let listener = TlsListener::new(listener, &tls.certificates)
+            .map_err(|error| StartError::Tls(error.to_string()))?;
         tasks.push(spawn_server(
-            "HTTPS",
-            https.listener,
+            listener,
             app.clone(),
+            config.http_idle_timeout,
             shutdown.clone(),
         ));
-        tracing::info!(https_addr = %https.addr, ca_cert = %https.ca_cert_path.display(), "serving HTTPS");
-        ca_cert_pem = Some(https.ca_pem);
-        temp_dir = https.temp_dir;
+        tracing::info!(https_addr = ?https_addr, ca_cert = %tls.ca_cert_path.display(), "serving HTTPS");
     }
+    #[cfg(not(feature = "tls"))]
+    drop(https_listener);
     tasks.push(spawn_server(
-        "HTTP",
         KillableListener(http_listener),
         app,
+        config.http_idle_timeout,
         shutdown.clone(),
     ));
+    let smtp_config = SmtpConfig {
+        hostname: config.smtp_hostname.clone(),
+        ..SmtpConfig::default()
+    };
+    #[cfg(feature = "tls")]
+    let smtp_server = smtp::serve_with_tls(
+        smtp_listener,
+        Arc::clone(&store),
+        smtp_config,
+        tls.certificates
+            .acceptor(&[])
+            .map_err(|error| StartError::Tls(error.to_string()))?,
+        shutdown.clone(),
+    );
+    #[cfg(not(feature = "tls"))]
+    let smtp_server = smtp::serve(
+        smtp_listener,
+        Arc::clone(&store),
+        smtp_config,
+        shutdown.clone(),
+    );
     let smtp_task = {
         let shutdown = shutdown.clone();
-        let backend = Arc::clone(&store);
-        let smtp_config = SmtpConfig {
-            hostname: config.smtp_hostname.clone(),
-            ..SmtpConfig::default()
-        };
         tokio::spawn(async move {
-            if let Err(e) = smtp::serve(smtp_listener, backend, smtp_config, shutdown.clone()).await
-            {
+            if let Err(e) = smtp_server.await {
                 tracing::error!(error = %e, "the SMTP server stopped");
             }
             shutdown.cancel();
@@ -241,8 +264,12 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, StartError
         faults,
         shutdown,
         tasks,
-        ca_cert_pem,
-        temp_dir,
+        #[cfg(feature = "tls")]
+        ca_cert_pem: Some(tls.certificates.ca_pem),
+        #[cfg(not(feature = "tls"))]
+        ca_cert_pem: None,
+        #[cfg(feature = "tls")]
+        temp_dir: tls.temp_dir,
     })
 }
 
@@ -276,9 +303,8 @@ fn server_info(http: SocketAddr, smtp: SocketAddr) -> ServerInfo {
 fn summarize(
     store: &Store,
     info: &ServerInfo,
-    http_addr: SocketAddr,
-    smtp_addr: SocketAddr,
-    https: Option<&Https>,
+    (http_addr, smtp_addr, https_addr): (SocketAddr, SocketAddr, Option<SocketAddr>),
+    ca_cert_path: Option<PathBuf>,
     config: &EmulatorConfig,
 ) -> StartupSummary {
     store.read(|state| {
@@ -289,9 +315,9 @@ fn summarize(
             base_url: info.base_url.clone(),
             http_addr,
             smtp_addr,
-            https_addr: https.map(|h| h.addr),
-            https_base_url: https.map(|h| format!("https://{}", url_host(h.addr))),
-            ca_cert_path: https.map(|h| h.ca_cert_path.clone()),
+            https_addr,
+            https_base_url: https_addr.map(|addr| format!("https://{}", url_host(addr))),
+            ca_cert_path,
             web_inbox_url: config.web_ui.then(|| {
                 let token: String =
                     url::form_urlencoded::byte_serialize(store.api_token().as_bytes()).collect();
@@ -351,13 +377,16 @@ impl RunningEmulator {
         self.summary.https_base_url.as_deref()
     }
 
-    /// Where the CA certificate (PEM) of the HTTPS listener is, when it is served.
+    /// Where the certificate (PEM) of the local CA that signed the HTTPS and `STARTTLS`
+    /// certificates is. `Some` whenever the crate is built with its `tls` feature.
     pub fn ca_cert_path(&self) -> Option<&Path> {
         self.summary.ca_cert_path.as_deref()
     }
 
-    /// The CA certificate (PEM) of the HTTPS listener, when it is served: add it to a client's
-    /// trusted roots (`reqwest::Certificate::from_pem`, say).
+    /// The certificate (PEM) of the local CA that signed the HTTPS and `STARTTLS` certificates:
+    /// add it to a client's trusted roots (`reqwest::Certificate::from_pem`,
+    /// `lettre::transport::smtp::client::Certificate::from_pem`). `Some` whenever the crate is
+    /// built with its `tls` feature, whether HTTPS is served or not.
     pub fn ca_cert_pem(&self) -> Option<&str> {
         self.ca_cert_pem.as_deref()
     }
@@ -438,6 +467,7 @@ impl RunningEmulator {
         if let Err(e) = closed {
             tracing::error!(error = %e, "closing the store failed");
         }
+        #[cfg(feature = "tls")]
         if let Some(temp_dir) = self.temp_dir.take() {
             let path = temp_dir.path().to_owned();
             if let Err(e) = temp_dir.close() {

@@ -61,9 +61,10 @@ pub struct StartupSummary {
     pub https_addr: Option<SocketAddr>,
     /// `https://127.0.0.1:8443`: the same API over HTTPS, when there is an HTTPS listener.
     pub https_base_url: Option<String>,
-    /// The certificate (PEM) of the local certificate authority that signed the HTTPS
-    /// certificate: add it to a client's trusted roots. In the data directory, or in a
-    /// temporary directory (removed on shutdown) when running in memory.
+    /// The certificate (PEM) of the local certificate authority that signed the HTTPS and
+    /// `STARTTLS` certificates: add it to a client's trusted roots. In the data directory, or in
+    /// a temporary directory (removed on shutdown) when running in memory. `None` only when the
+    /// crate is built without its `tls` feature.
     pub ca_cert_path: Option<PathBuf>,
     /// The web inbox, as a link that signs the browser in (it carries the API token; opening
     /// it keeps the token in a cookie and leaves the plain address). `None` when the emulator
@@ -135,7 +136,7 @@ impl fmt::Display for StartupSummary {
         if let Some(path) = &self.ca_cert_path {
             writeln!(
                 f,
-                "  CA certificate {}  (trust it for HTTPS)",
+                "  CA certificate {}  (trust it for HTTPS and STARTTLS)",
                 path.display()
             )?;
         }

@@ -221,20 +221,26 @@ async fn clients_that_do_not_trust_the_ca_are_refused() {
 }
 
 #[tokio::test]
-async fn https_is_off_by_default() {
+async fn https_is_off_by_default_and_the_ca_is_there_for_starttls() {
     let mut config = EmulatorConfig::ephemeral();
     config.api_token = Some(TOKEN.to_owned());
     let emu = config.start().await.unwrap();
     assert_eq!(emu.https_addr(), None);
     assert_eq!(emu.https_base_url(), None);
-    assert_eq!(emu.ca_cert_path(), None);
-    assert_eq!(emu.ca_cert_pem(), None);
     let summary = emu.summary().to_string();
-    assert!(!summary.contains("HTTPS"), "{summary}");
+    assert!(!summary.contains("HTTPS base URL"), "{summary}");
     let json = serde_json::to_value(emu.summary()).unwrap();
     assert_eq!(json["https_base_url"], Value::Null);
-    assert_eq!(json["ca_cert_path"], Value::Null);
+    // The CA signs the STARTTLS certificate, so it is named even without HTTPS.
+    let ca_path = emu.ca_cert_path().unwrap().to_owned();
+    assert_eq!(json["ca_cert_path"], ca_path.to_str().unwrap());
+    assert!(summary.contains(&*ca_path.to_string_lossy()), "{summary}");
+    assert_eq!(
+        std::fs::read_to_string(&ca_path).unwrap(),
+        emu.ca_cert_pem().unwrap()
+    );
     emu.shutdown().await;
+    assert!(!ca_path.exists(), "removed with the in-memory run");
 }
 
 #[tokio::test]
@@ -377,16 +383,18 @@ async fn a_taken_https_port_is_a_clear_start_error() {
 
 #[tokio::test]
 async fn a_data_dir_that_cannot_hold_the_certificates_is_a_clear_start_error() {
+    // The data directory is fine, but where the certificates go is a file.
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("not-a-directory");
+    let file = dir.path().join("tls");
     std::fs::write(&file, "x").unwrap();
     let mut config = https_config();
-    config.data_dir = Some(file.clone());
-    let error = config.start().await.expect_err("the data dir is a file");
+    config.data_dir = Some(dir.path().to_owned());
+    let error = config.start().await.expect_err("tls/ is a file");
     assert!(matches!(error, StartError::Tls(_)), "{error:?}");
     let message = error.to_string();
     assert!(
-        message.starts_with("cannot set up HTTPS: ") && message.contains(&*file.to_string_lossy()),
+        message.starts_with("cannot set up TLS (HTTPS and STARTTLS): ")
+            && message.contains(&*file.to_string_lossy()),
         "{message}"
     );
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use mailtrap_sandbox_emulator::smtp::{DeliveryError, SmtpConfig, SmtpStage};
-use smtp_support::{ALPHA, BETA, Raw, eventually, message, start, start_with};
+use smtp_support::{ALPHA, BETA, Raw, message, start, start_with};
 
 #[tokio::test]
 async fn greeting_and_ehlo_capabilities() {
@@ -26,13 +26,18 @@ async fn greeting_and_ehlo_capabilities() {
         "8BITMIME",
         "ENHANCEDSTATUSCODES",
         "AUTH PLAIN LOGIN",
-        "STARTTLS",
     ] {
         assert!(
             reply.lines().any(|l| l[4..] == *capability),
             "{capability} missing in {reply}"
         );
     }
+    // STARTTLS only with the `tls` feature.
+    assert_eq!(
+        reply.lines().any(|l| &l[4..] == "STARTTLS"),
+        cfg!(feature = "tls"),
+        "{reply}"
+    );
     assert!(reply.lines().last().unwrap().starts_with("250 "));
     let helo = client.cmd("HELO client.test", "250").await;
     assert!(!helo.contains("AUTH"));
@@ -267,6 +272,84 @@ async fn too_many_recipients() {
     client.send_bytes(b"Subject: x\r\n\r\nx\r\n").await;
     client.cmd(".", "250").await;
     assert_eq!(server.backend.delivered()[0].envelope.rcpt_to.len(), 3);
+}
+
+#[tokio::test]
+async fn two_hundred_recipients_deliver_to_the_hundred_accepted() {
+    // The default limit: 100 recipients. The other 100 are refused with 452, which is an
+    // answer about those addresses, not an error of the client: the session goes on and the
+    // message is delivered for the accepted ones (on `main` it was closed with 421 and lost).
+    let server = start().await;
+    let mut client = Raw::ehlo(server.addr).await;
+    client.login("alpha", "alpha-pass").await;
+    client.cmd("MAIL FROM:<a@client.test>", "250").await;
+    for i in 0..200 {
+        let expected = if i < 100 { "250 2.1.5" } else { "452 4.5.3" };
+        client
+            .cmd(&format!("RCPT TO:<r{i}@y.test>"), expected)
+            .await;
+    }
+    client.cmd("DATA", "354").await;
+    client.send_bytes(b"Subject: many\r\n\r\nx\r\n").await;
+    client.cmd(".", "250 2.0.0").await;
+    let delivered = server.backend.delivered();
+    assert_eq!(delivered.len(), 1);
+    let rcpt_to = &delivered[0].envelope.rcpt_to;
+    assert_eq!(rcpt_to.len(), 100);
+    assert_eq!(rcpt_to.first().map(String::as_str), Some("r0@y.test"));
+    assert_eq!(rcpt_to.last().map(String::as_str), Some("r99@y.test"));
+    // The session is still usable.
+    client.cmd("NOOP", "250").await;
+}
+
+#[tokio::test]
+async fn refused_recipients_are_bounded_per_message() {
+    // Past the limit plus an allowance of 1,000, refused recipients count as failed commands
+    // again, so a client cannot send RCPT TO forever.
+    let server = start_with(SmtpConfig {
+        max_recipients: 2,
+        ..SmtpConfig::default()
+    })
+    .await;
+    let mut client = Raw::ehlo(server.addr).await;
+    client.login("alpha", "alpha-pass").await;
+    client.cmd("MAIL FROM:<a@client.test>", "250").await;
+    for i in 0..1002 {
+        let expected = if i < 2 { "250" } else { "452 4.5.3" };
+        client
+            .cmd(&format!("RCPT TO:<r{i}@y.test>"), expected)
+            .await;
+    }
+    for i in 0..19 {
+        client.cmd(&format!("RCPT TO:<x{i}@y.test>"), "452").await;
+    }
+    client.send("RCPT TO:<last@y.test>").await;
+    assert!(client.reply().await.starts_with("452"));
+    let reply = client.reply().await;
+    assert!(reply.starts_with("421 4.7.0 Too many errors"), "{reply}");
+    assert!(client.is_closed().await);
+}
+
+#[tokio::test]
+async fn unauthenticated_mail_reaches_the_sandbox_despite_refused_recipients() {
+    // Without logging in, addresses that are no sandbox's are refused (530); 30 of them do not
+    // end the session, and the message lands in the sandbox it was addressed to.
+    let server = start().await;
+    let mut client = Raw::ehlo(server.addr).await;
+    client.cmd("MAIL FROM:<a@client.test>", "250").await;
+    client.cmd("RCPT TO:<alpha@inbox.test>", "250").await;
+    for i in 0..30 {
+        client
+            .cmd(&format!("RCPT TO:<someone{i}@elsewhere.test>"), "530")
+            .await;
+    }
+    client.cmd("DATA", "354").await;
+    client.send_bytes(b"Subject: x\r\n\r\nx\r\n").await;
+    client.cmd(".", "250").await;
+    let delivered = server.backend.delivered();
+    assert_eq!(delivered.len(), 1);
+    assert_eq!(delivered[0].sandbox, ALPHA);
+    assert_eq!(delivered[0].envelope.rcpt_to, ["alpha@inbox.test"]);
 }
 
 #[tokio::test]
@@ -528,6 +611,46 @@ async fn connection_limit() {
 }
 
 #[tokio::test]
+async fn a_slot_is_free_as_soon_as_a_session_ends() {
+    // Saturate the limit, see the next connection refused, end every session, and connect at
+    // once: the slot is free (on `main` the next connection after a saturation got 421 until
+    // the accept loop had come round again).
+    let limit = 8;
+    let server = start_with(SmtpConfig {
+        max_connections: limit,
+        ..SmtpConfig::default()
+    })
+    .await;
+    for round in 0..3 {
+        let mut sessions = Vec::new();
+        for _ in 0..limit {
+            sessions.push(Raw::connect(server.addr).await);
+        }
+        let stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        let mut over = Raw {
+            reader: tokio::io::BufReader::new(stream),
+        };
+        let reply = over.reply().await;
+        assert!(reply.starts_with("421 4.7.0"), "round {round}: {reply}");
+        for session in &mut sessions {
+            session.cmd("QUIT", "221").await;
+        }
+        let mut next = Raw::ehlo(server.addr).await;
+        next.cmd("QUIT", "221").await;
+    }
+}
+
+#[tokio::test]
+async fn starttls_with_a_parameter_is_a_syntax_error() {
+    let server = start().await;
+    let mut client = Raw::ehlo(server.addr).await;
+    client.cmd("STARTTLS now", "501 5.5.4").await;
+    client.cmd("STARTTLS\t x", "501 5.5.4").await;
+    // The session is still in plaintext and usable.
+    client.cmd("NOOP", "250").await;
+}
+
+#[tokio::test]
 async fn graceful_shutdown() {
     let server = start().await;
     let mut idle = Raw::ehlo(server.addr).await;
@@ -543,6 +666,7 @@ async fn graceful_shutdown() {
     assert!(tokio::net::TcpStream::connect(server.addr).await.is_err());
 }
 
+#[cfg(feature = "tls")]
 #[tokio::test]
 async fn starttls_discards_pipelined_plaintext_and_requires_a_new_ehlo() {
     let server = start().await;
@@ -555,5 +679,5 @@ async fn starttls_discards_pipelined_plaintext_and_requires_a_new_ehlo() {
     client.send_bytes(b"EHLO again\r\n").await;
     let next = client.reply().await;
     assert!(!next.starts_with("250"), "{next}");
-    eventually(|| server.backend.delivered().is_empty()).await;
+    smtp_support::eventually(|| server.backend.delivered().is_empty()).await;
 }

@@ -1,5 +1,5 @@
 //! STARTTLS at the protocol level: the session is reset, STARTTLS is no longer offered, and
-//! the certificate is the self-signed one generated at start.
+//! the server certificate is signed by a throwaway local CA when `serve` runs on its own.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -21,7 +21,8 @@ use tokio_rustls::rustls::crypto::{CryptoProvider, aws_lc_rs};
 use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use tokio_rustls::rustls::{ClientConfig, DigitallySignedStruct, Error, SignatureScheme};
 
-/// Accepts any certificate (the server's is self-signed) but still checks signatures.
+/// Accepts any certificate (`serve` on its own signs with a CA kept nowhere) but still checks
+/// signatures.
 #[derive(Debug)]
 struct AcceptAnyCertificate(Arc<CryptoProvider>);
 

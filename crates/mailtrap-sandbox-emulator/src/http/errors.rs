@@ -45,6 +45,8 @@ pub(crate) enum ApiError {
     Conflict(String),
     /// 413: the body is larger than `limit` bytes.
     TooLarge(usize),
+    /// 408: the request body paused longer than the idle timeout.
+    BodyTimeout,
     /// 429 `{"errors": "Rate limit exceeded"}`.
     RateLimited,
     /// 500 `{"error": "..."}`.
@@ -106,6 +108,10 @@ impl IntoResponse for ApiError {
             ApiError::TooLarge(limit) => json(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 &json!({"error": format!("The request body is larger than {limit} bytes")}),
+            ),
+            ApiError::BodyTimeout => json(
+                StatusCode::REQUEST_TIMEOUT,
+                &json!({"error": "The request body stopped arriving; send it again"}),
             ),
             ApiError::RateLimited => json(
                 StatusCode::TOO_MANY_REQUESTS,

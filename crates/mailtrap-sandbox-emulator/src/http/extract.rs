@@ -1,8 +1,11 @@
 //! Request extractors that answer bad input with the API's JSON errors, never with axum's
 //! plain-text rejections: path ids, JSON bodies, query strings.
 
+use std::time::Duration;
+
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::request::Parts;
+use futures_util::StreamExt as _;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -86,11 +89,31 @@ impl FromRequestParts<AppState> for Ids {
     }
 }
 
-/// Reads a request body of at most `limit` bytes.
-pub(crate) async fn read_body(request: Request, limit: usize) -> Result<bytes::Bytes, ApiError> {
-    axum::body::to_bytes(request.into_body(), limit)
-        .await
-        .map_err(|_| ApiError::TooLarge(limit))
+/// Reads a request body of at most `limit` bytes, each chunk arriving within `idle` of the
+/// previous one.
+pub(crate) async fn read_body(
+    request: Request,
+    limit: usize,
+    idle: Duration,
+) -> Result<bytes::Bytes, ApiError> {
+    let mut chunks = request.into_body().into_data_stream();
+    let mut body = bytes::BytesMut::new();
+    loop {
+        let chunk = match tokio::time::timeout(idle, chunks.next()).await {
+            Err(_) => return Err(ApiError::BodyTimeout),
+            Ok(None) => return Ok(body.freeze()),
+            Ok(Some(Err(error))) => {
+                return Err(ApiError::BadRequest(format!(
+                    "The request body could not be read: {error}"
+                )));
+            }
+            Ok(Some(Ok(chunk))) => chunk,
+        };
+        if body.len().saturating_add(chunk.len()) > limit {
+            return Err(ApiError::TooLarge(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
 }
 
 /// Parses JSON text; an empty body counts as `{}`.
@@ -108,8 +131,8 @@ pub(crate) struct JsonBody(pub(crate) Value);
 impl FromRequest<AppState> for JsonBody {
     type Rejection = ApiError;
 
-    async fn from_request(request: Request, _state: &AppState) -> Result<Self, ApiError> {
-        let bytes = read_body(request, BODY_LIMIT).await?;
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        let bytes = read_body(request, BODY_LIMIT, state.idle_timeout).await?;
         parse_json(&bytes)
             .map(JsonBody)
             .map_err(ApiError::BadRequest)

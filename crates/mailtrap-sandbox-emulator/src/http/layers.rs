@@ -95,7 +95,9 @@ pub(super) async fn faults(State(app): State<AppState>, request: Request, next: 
     }
 }
 
-/// Counts management requests per token and adds the `X-Ratelimit-*` headers.
+/// Counts management requests per API token and adds the `X-Ratelimit-*` headers. Requests
+/// without a valid token share one count, so that what the limiter remembers is bounded by
+/// the tokens the emulator knows, whatever clients send.
 pub(super) async fn rate_limit(
     State(app): State<AppState>,
     request: Request,
@@ -105,8 +107,9 @@ pub(super) async fn rate_limit(
         return next.run(request).await;
     }
     let key = presented_tokens(request.headers())
-        .first()
-        .map(|t| (*t).to_owned())
+        .into_iter()
+        .find(|token| app.store.token_is_valid(token))
+        .map(str::to_owned)
         .unwrap_or_default();
     let verdict = app.limiter.hit(&key);
     let mut response = if verdict.limited {

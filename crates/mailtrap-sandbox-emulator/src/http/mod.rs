@@ -15,12 +15,14 @@ mod messages;
 mod projects;
 mod sandboxes;
 mod sending;
+pub(crate) mod serve;
 mod table;
 mod ui;
 mod views;
 
 use std::ops::Deref;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
@@ -47,6 +49,8 @@ pub(crate) struct Shared {
     pub(crate) web_ui: bool,
     /// Cancelled when the emulator stops (ends long-lived answers such as live updates).
     pub(crate) stopping: CancellationToken,
+    /// How long a request body may pause between two chunks.
+    pub(crate) idle_timeout: Duration,
 }
 
 /// The handlers' state.

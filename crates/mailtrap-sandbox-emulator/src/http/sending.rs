@@ -55,14 +55,25 @@ async fn read_request(
         .extensions()
         .get::<ConnectInfo<ConnInfo>>()
         .map(|ConnectInfo(info)| info.remote.ip().to_string());
-    let bytes = read_body(request, SEND_BODY_LIMIT).await.map_err(|_| {
-        failure(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            &[format!(
-                "The request body is larger than {SEND_BODY_LIMIT} bytes"
-            )],
-        )
-    })?;
+    let bytes = read_body(request, SEND_BODY_LIMIT, app.idle_timeout)
+        .await
+        .map_err(|error| match error {
+            ApiError::TooLarge(_) => failure(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &[format!(
+                    "The request body is larger than {SEND_BODY_LIMIT} bytes"
+                )],
+            ),
+            ApiError::BodyTimeout => failure(
+                StatusCode::REQUEST_TIMEOUT,
+                &["The request body stopped arriving; send it again".to_owned()],
+            ),
+            ApiError::BadRequest(message) => failure(StatusCode::BAD_REQUEST, &[message]),
+            _ => failure(
+                StatusCode::BAD_REQUEST,
+                &["The request body could not be read".to_owned()],
+            ),
+        })?;
     match parse_json(&bytes) {
         Ok(Value::Object(map)) => Ok((sandbox_id, client_ip, map)),
         Ok(_) => Err(failure(

@@ -6,6 +6,7 @@ use std::task::{Context, Poll};
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
+#[cfg(feature = "tls")]
 use tokio_rustls::server::TlsStream;
 
 /// A client connection.
@@ -14,8 +15,10 @@ pub(crate) enum Conn {
     /// Plain TCP.
     Plain(TcpStream),
     /// After `STARTTLS`.
+    #[cfg(feature = "tls")]
     Tls(Box<TlsStream<TcpStream>>),
     /// Taken apart during the TLS upgrade; reads end, writes fail.
+    #[cfg(feature = "tls")]
     Closed,
 }
 
@@ -27,7 +30,9 @@ impl AsyncRead for Conn {
     ) -> Poll<io::Result<()>> {
         match self.get_mut() {
             Conn::Plain(stream) => Pin::new(stream).poll_read(cx, buf),
+            #[cfg(feature = "tls")]
             Conn::Tls(stream) => Pin::new(stream.as_mut()).poll_read(cx, buf),
+            #[cfg(feature = "tls")]
             Conn::Closed => Poll::Ready(Ok(())),
         }
     }
@@ -41,7 +46,9 @@ impl AsyncWrite for Conn {
     ) -> Poll<io::Result<usize>> {
         match self.get_mut() {
             Conn::Plain(stream) => Pin::new(stream).poll_write(cx, buf),
+            #[cfg(feature = "tls")]
             Conn::Tls(stream) => Pin::new(stream.as_mut()).poll_write(cx, buf),
+            #[cfg(feature = "tls")]
             Conn::Closed => Poll::Ready(Err(io::ErrorKind::NotConnected.into())),
         }
     }
@@ -49,7 +56,9 @@ impl AsyncWrite for Conn {
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
             Conn::Plain(stream) => Pin::new(stream).poll_flush(cx),
+            #[cfg(feature = "tls")]
             Conn::Tls(stream) => Pin::new(stream.as_mut()).poll_flush(cx),
+            #[cfg(feature = "tls")]
             Conn::Closed => Poll::Ready(Ok(())),
         }
     }
@@ -57,7 +66,9 @@ impl AsyncWrite for Conn {
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
             Conn::Plain(stream) => Pin::new(stream).poll_shutdown(cx),
+            #[cfg(feature = "tls")]
             Conn::Tls(stream) => Pin::new(stream.as_mut()).poll_shutdown(cx),
+            #[cfg(feature = "tls")]
             Conn::Closed => Poll::Ready(Ok(())),
         }
     }

@@ -14,10 +14,17 @@
 //! is added); the envelope (MAIL FROM, every RCPT TO, client IP) travels beside it.
 //!
 //! `EHLO` advertises `PIPELINING`, `SIZE <max_message_bytes>`, `8BITMIME`, `SMTPUTF8`,
-//! `ENHANCEDSTATUSCODES`, `AUTH PLAIN LOGIN`, `STARTTLS` (until TLS is on) and `HELP`.
-//! `STARTTLS` uses a self-signed certificate generated when [`serve`] starts; after it the
-//! session is reset and the client must send `EHLO` again; any plaintext pipelined after
-//! `STARTTLS` is discarded.
+//! `ENHANCEDSTATUSCODES`, `AUTH PLAIN LOGIN`, `STARTTLS` (with the `tls` feature, until TLS is
+//! on) and `HELP`. The emulator's `STARTTLS` certificate is signed by its local CA
+//! ([`crate::RunningEmulator::ca_cert_pem`]); [`serve`] on its own signs with a CA that it makes
+//! at start and keeps nowhere. After `STARTTLS` the session is reset and the client must send
+//! `EHLO` again; any plaintext pipelined after `STARTTLS` is discarded.
+//!
+//! A refused recipient (over the recipient limit, not a sandbox's address without logging in,
+//! refused by a fault rule) is an answer about that address: it does not count as a failed
+//! command, so the message is still delivered to the accepted recipients, up to 1,000
+//! `RCPT TO` past [`SmtpConfig::max_recipients`] per message. Each session holds one of
+//! [`SmtpConfig::max_connections`] slots until it ends, and gives it back before its last reply.
 //!
 //! # Replies
 //!
@@ -28,12 +35,13 @@
 //! | EXPN, ETRN, ATRN, BDAT, BURL, LHLO | `502 5.5.1 Command not implemented` |
 //! | syntax error in arguments | `501 5.5.4 Syntax: …`, bad addresses `501 5.1.7` / `501 5.1.3` |
 //! | unsupported MAIL/RCPT parameter | `555 5.5.4 Unsupported parameter …` |
+//! | `STARTTLS` with parameters | `501 5.5.4` |
 //! | command out of order (MAIL before EHLO, RCPT before MAIL, DATA before RCPT, nested MAIL, AUTH twice or during a transaction) | `503 5.5.1 …` |
 //! | AUTH ok / wrong credentials | `235 2.7.0` / `535 5.7.8 Authentication credentials invalid` |
 //! | AUTH with bad base64 or malformed PLAIN / cancelled with `*` | `501 5.5.2` / `501 5.7.0` |
 //! | AUTH mechanism other than PLAIN, LOGIN | `504 5.5.4` |
 //! | RCPT without AUTH, to an address that is no sandbox's | `530 5.7.0 Authentication required` |
-//! | too many recipients ([`SmtpConfig::max_recipients`]) | `452 4.5.3 Too many recipients` |
+//! | too many recipients ([`SmtpConfig::max_recipients`]) | `452 4.5.3 Too many recipients` (not a failed command) |
 //! | declared `SIZE=` or actual data over the sandbox's `max_message_size` (or [`SmtpConfig::max_message_bytes`]) | `552 5.3.4` |
 //! | data line over [`DATA_LINE_LIMIT`] octets | `500 5.5.2` after the final dot (nothing stored) |
 //! | command line over [`COMMAND_LINE_LIMIT`] octets | `500 5.5.2 Line too long`; `421` and close when no line end follows within 64 KiB |
@@ -42,7 +50,8 @@
 //! | VRFY / HELP / NOOP / RSET / QUIT | `252 2.5.0` / `214 2.0.0` / `250 2.0.0` / `250 2.0.0` / `221 2.0.0` |
 //! | fault rule ([`SmtpBackend::smtp_fault`]) at AUTH, MAIL FROM, RCPT TO | its own code and text (`421` also closes) |
 //! | idle longer than [`SmtpConfig::idle_timeout`] | `421 4.4.2 … timeout` and close |
-//! | 20 failed commands in a row, or [`SmtpConfig::max_commands_per_message`] commands without a delivery | `421 4.7.0` and close |
+//! | replies left unread for [`SmtpConfig::idle_timeout`] | close |
+//! | 20 failed commands in a row (refused recipients aside), or [`SmtpConfig::max_commands_per_message`] commands without a delivery | `421 4.7.0` and close |
 //! | more than [`SmtpConfig::max_connections`] sessions | `421 4.7.0 Too many connections` and close |
 //! | server shutting down | `421 4.3.2 Service shutting down` at the next command |
 
@@ -131,14 +140,15 @@ pub struct SmtpConfig {
     pub max_recipients: usize,
     /// Largest message accepted whatever the sandbox (advertised in `EHLO` as `SIZE`).
     pub max_message_bytes: u64,
-    /// How long a session may wait for the client's next line.
+    /// How long a session may wait for the client's next line, or for the client to read
+    /// its replies.
     pub idle_timeout: Duration,
     /// Most commands a session may send without delivering a message (NOOP loops and the
-    /// like); accepted `RCPT TO` commands do not count.
+    /// like); `RCPT TO` commands do not count (up to `max_recipients` plus 1,000 per message).
     pub max_commands_per_message: usize,
     /// Most sessions at once; more are told `421` and closed.
     pub max_connections: usize,
-    /// Whether `STARTTLS` is offered.
+    /// Whether `STARTTLS` is offered (only ever with the crate's `tls` feature).
     pub starttls: bool,
     /// On shutdown, how long to let running sessions finish before they are dropped.
     pub shutdown_grace: Duration,
@@ -162,12 +172,35 @@ impl Default for SmtpConfig {
 /// Accepts SMTP sessions on `listener` until `shutdown` is cancelled, then stops accepting,
 /// tells idle sessions `421` and waits up to [`SmtpConfig::shutdown_grace`] for sessions to end.
 ///
-/// Fails only when the TLS certificate for `STARTTLS` cannot be generated (with `starttls` on).
+/// Fails only when the TLS certificate for `STARTTLS` cannot be generated (with `starttls` on
+/// and the `tls` feature).
 pub async fn serve<B: SmtpBackend>(
     listener: TcpListener,
     backend: Arc<B>,
     config: SmtpConfig,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
-    server::run(listener, backend, config, shutdown).await
+    #[cfg(feature = "tls")]
+    let acceptor = if config.starttls {
+        Some(tls::throwaway_acceptor()?)
+    } else {
+        None
+    };
+    #[cfg(not(feature = "tls"))]
+    let acceptor = None;
+    server::run(listener, backend, config, acceptor, shutdown).await
+}
+
+/// [`serve`] with the emulator's `STARTTLS` acceptor (its certificate signed by the local CA),
+/// used when `config.starttls` is on.
+#[cfg(feature = "tls")]
+pub(crate) async fn serve_with_tls<B: SmtpBackend>(
+    listener: TcpListener,
+    backend: Arc<B>,
+    config: SmtpConfig,
+    acceptor: tls::Acceptor,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    let acceptor = config.starttls.then_some(acceptor);
+    server::run(listener, backend, config, acceptor, shutdown).await
 }

@@ -8,11 +8,12 @@ use std::time::Duration;
 use smtp_proto::{AUTH_LOGIN, AUTH_PLAIN, Error as ProtoError, Request};
 use tokio::io::{AsyncWriteExt as _, BufReader};
 use tokio::net::TcpStream;
-use tokio_rustls::TlsAcceptor;
+use tokio::sync::OwnedSemaphorePermit;
 use tokio_util::sync::CancellationToken;
 
 use super::auth::{self, SaslError};
 use super::conn::{Conn, Line, read_line};
+use super::tls::Acceptor;
 use super::{
     COMMAND_LINE_LIMIT, DATA_LINE_LIMIT, DeliveryError, Envelope, SmtpBackend, SmtpConfig,
     SmtpStage,
@@ -20,9 +21,14 @@ use super::{
 
 /// Failed commands in a row after which the session is closed.
 const MAX_ERRORS_IN_A_ROW: u32 = 20;
+/// How many `RCPT TO` commands past [`SmtpConfig::max_recipients`] one message may have before
+/// they count as failed commands (each is refused with `452` either way), as Postfix's
+/// `smtpd_recipient_overshoot_limit`.
+pub(crate) const RECIPIENT_OVERSHOOT: usize = 1000;
 /// How far past the command limit a runaway line is drained looking for its end.
 const COMMAND_DRAIN: usize = 64 * 1024;
 /// How long the TLS handshake may take.
+#[cfg(feature = "tls")]
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long one `DATA` may take in total.
 const DATA_DEADLINE: Duration = Duration::from_secs(600);
@@ -46,6 +52,8 @@ struct Transaction {
     targets: Vec<u64>,
     /// Smallest size limit among the targets and the server.
     size_limit: u64,
+    /// `RCPT TO` commands so far, accepted or refused.
+    rcpt_commands: usize,
 }
 
 pub(crate) struct Session<B> {
@@ -53,7 +61,7 @@ pub(crate) struct Session<B> {
     client_ip: IpAddr,
     backend: Arc<B>,
     config: Arc<SmtpConfig>,
-    acceptor: Option<TlsAcceptor>,
+    acceptor: Option<Acceptor>,
     shutdown: CancellationToken,
     out: Vec<u8>,
     line: Vec<u8>,
@@ -63,10 +71,10 @@ pub(crate) struct Session<B> {
     sandbox: Option<u64>,
     transaction: Option<Transaction>,
     errors_in_a_row: u32,
-    /// Commands since the last delivery, accepted recipients not counted (they are bounded
-    /// by [`SmtpConfig::max_recipients`]).
+    /// Commands since the last delivery, `RCPT TO` not counted (they are bounded per message by
+    /// [`SmtpConfig::max_recipients`] plus [`RECIPIENT_OVERSHOOT`]).
     commands_since_delivery: usize,
-    /// Set by an accepted RCPT so that it is not counted.
+    /// Set by a `RCPT TO` within that bound so that it is not counted.
     uncounted: bool,
 }
 
@@ -76,7 +84,7 @@ impl<B: SmtpBackend> Session<B> {
         client_ip: IpAddr,
         backend: Arc<B>,
         config: Arc<SmtpConfig>,
-        acceptor: Option<TlsAcceptor>,
+        acceptor: Option<Acceptor>,
         shutdown: CancellationToken,
     ) -> Self {
         let _ = stream.set_nodelay(true);
@@ -99,8 +107,9 @@ impl<B: SmtpBackend> Session<B> {
         }
     }
 
-    /// Runs the session to its end. Never panics; I/O errors end the session.
-    pub(crate) async fn run(mut self) {
+    /// Runs the session to its end, holding `slot` (its place under the connection limit)
+    /// until the session is over. Never panics; I/O errors end the session.
+    pub(crate) async fn run(mut self, slot: OwnedSemaphorePermit) {
         let greeting = format!(
             "{} ESMTP Mailtrap Sandbox emulator ready",
             self.config.hostname
@@ -109,8 +118,10 @@ impl<B: SmtpBackend> Session<B> {
         if let Err(error) = self.command_loop().await {
             tracing::debug!(%error, "SMTP session ended with an I/O error");
         }
+        drop(slot);
         let _ = self.flush().await;
-        let _ = self.reader.get_mut().shutdown().await;
+        let _ =
+            tokio::time::timeout(self.config.idle_timeout, self.reader.get_mut().shutdown()).await;
     }
 
     async fn command_loop(&mut self) -> std::io::Result<()> {
@@ -199,8 +210,29 @@ impl<B: SmtpBackend> Session<B> {
                 self.mail(from.address, u64::try_from(from.size).unwrap_or(u64::MAX))
                     .await
             }
-            Request::Rcpt { to } => self.rcpt(to.address).await,
+            Request::Rcpt { to } => {
+                let errors_before = self.errors_in_a_row;
+                let flow = self.rcpt(to.address).await;
+                if let Some(transaction) = self.transaction.as_mut() {
+                    transaction.rcpt_commands = transaction.rcpt_commands.saturating_add(1);
+                    let allowed = self
+                        .config
+                        .max_recipients
+                        .saturating_add(RECIPIENT_OVERSHOOT);
+                    if transaction.rcpt_commands <= allowed {
+                        // A refused recipient is an answer about that address, not a sign of
+                        // a broken client: the message still goes to the accepted ones.
+                        self.errors_in_a_row = self.errors_in_a_row.min(errors_before);
+                        self.uncounted = true;
+                    }
+                }
+                flow
+            }
             Request::Data => self.data().await?,
+            Request::StartTls if has_arguments(&self.line) => {
+                self.fail(501, "5.5.4", "Syntax: STARTTLS takes no parameters");
+                Flow::Continue
+            }
             Request::StartTls => self.starttls(),
             Request::Rset => {
                 self.transaction = None;
@@ -316,6 +348,7 @@ impl<B: SmtpBackend> Session<B> {
     }
 
     /// Upgrades the connection. Pipelined plaintext after STARTTLS is discarded (RFC 3207).
+    #[cfg(feature = "tls")]
     async fn start_tls(&mut self) -> std::io::Result<()> {
         self.flush().await?;
         let Some(acceptor) = self.acceptor.clone() else {
@@ -334,6 +367,16 @@ impl<B: SmtpBackend> Session<B> {
         self.sandbox = None;
         self.transaction = None;
         Ok(())
+    }
+
+    /// Without TLS there is no acceptor, so `STARTTLS` was refused before getting here.
+    #[cfg(not(feature = "tls"))]
+    #[allow(clippy::unused_async)]
+    async fn start_tls(&mut self) -> std::io::Result<()> {
+        match self.acceptor.clone() {
+            Some(acceptor) => match acceptor {},
+            None => Ok(()),
+        }
     }
 
     async fn auth(&mut self, mechanism: u64, initial: String) -> std::io::Result<Flow> {
@@ -524,6 +567,7 @@ impl<B: SmtpBackend> Session<B> {
             rcpt_to: Vec::new(),
             targets: sandbox.into_iter().collect(),
             size_limit,
+            rcpt_commands: 0,
         });
         self.ok(250, "2.1.0", "Ok");
         Flow::Continue
@@ -586,7 +630,6 @@ impl<B: SmtpBackend> Session<B> {
             }
         }
         transaction.rcpt_to.push(to);
-        self.uncounted = true;
         self.ok(250, "2.1.5", "Ok");
         Flow::Continue
     }
@@ -785,16 +828,33 @@ impl<B: SmtpBackend> Session<B> {
         self.out.extend_from_slice(line.as_bytes());
     }
 
+    /// Writes the pending replies. A client that does not read them within the idle timeout
+    /// (its receive window full) ends the session.
     async fn flush(&mut self) -> std::io::Result<()> {
         if self.out.is_empty() {
             return Ok(());
         }
         let stream = self.reader.get_mut();
-        stream.write_all(&self.out).await?;
-        stream.flush().await?;
+        let written = tokio::time::timeout(self.config.idle_timeout, async {
+            stream.write_all(&self.out).await?;
+            stream.flush().await
+        })
+        .await;
+        match written {
+            Ok(result) => result?,
+            Err(_) => return Err(std::io::ErrorKind::TimedOut.into()),
+        }
         self.out.clear();
         Ok(())
     }
+}
+
+/// Whether a command line has something after its verb (`STARTTLS foo`).
+fn has_arguments(line: &[u8]) -> bool {
+    let text = line.trim_ascii();
+    text.iter()
+        .position(u8::is_ascii_whitespace)
+        .is_some_and(|end| !text.get(end..).unwrap_or_default().trim_ascii().is_empty())
 }
 
 /// How `DATA` ended.

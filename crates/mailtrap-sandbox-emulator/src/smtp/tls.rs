@@ -1,31 +1,20 @@
-//! The `STARTTLS` certificate: self-signed, generated at start-up with `rcgen`, served by
-//! `tokio-rustls` with the aws-lc-rs provider (the configuration the HTTPS listener uses too).
+//! `STARTTLS`: the acceptor that upgrades a session (rustls with the aws-lc-rs provider, the
+//! configuration the HTTPS listener uses too). Without the `tls` feature there is no acceptor,
+//! so `STARTTLS` is never offered.
 
-use std::sync::Arc;
+#[cfg(feature = "tls")]
+pub(crate) use tokio_rustls::TlsAcceptor as Acceptor;
 
-use tokio_rustls::TlsAcceptor;
+/// Stands for the acceptor when the crate is built without TLS: it has no value, so a session
+/// never has one.
+#[cfg(not(feature = "tls"))]
+#[derive(Debug, Clone)]
+pub(crate) enum Acceptor {}
 
-use crate::certs;
-
-/// Builds a TLS acceptor for a fresh self-signed certificate naming `hostname`, `localhost`
-/// and the loopback addresses.
-pub(crate) fn self_signed_acceptor(hostname: &str) -> std::io::Result<TlsAcceptor> {
-    let mut names = vec![hostname.to_owned()];
-    for name in certs::SERVER_NAMES {
-        if !names.iter().any(|known| known == name) {
-            names.push(name.to_owned());
-        }
-    }
-    let certified = rcgen::generate_simple_self_signed(names).map_err(|error| {
-        std::io::Error::other(format!(
-            "could not generate the STARTTLS certificate: {error}"
-        ))
-    })?;
-    let config = certs::server_config(
-        vec![certified.cert.der().clone()],
-        certs::private_key(&certified.signing_key),
-        &[],
-    )
-    .map_err(|error| std::io::Error::other(format!("could not set up STARTTLS: {error}")))?;
-    Ok(TlsAcceptor::from(Arc::new(config)))
+/// An acceptor for a server certificate signed by a fresh local certificate authority that is
+/// kept nowhere ([`crate::smtp::serve`] on its own; the emulator passes the one of its CA).
+#[cfg(feature = "tls")]
+pub(crate) fn throwaway_acceptor() -> std::io::Result<Acceptor> {
+    let certificates = crate::certs::generate().map_err(std::io::Error::other)?;
+    certificates.acceptor(&[]).map_err(std::io::Error::other)
 }
