@@ -26,7 +26,6 @@ fn settings() -> GenerationSettings {
         .with_tag(TagStyle::Merged)
         .with_hooks(HooksMode::Expected)
         .with_derive("PartialEq")
-        .with_derive("schemars::JsonSchema")
         .with_map_type("::std::collections::BTreeMap");
     settings
 }

@@ -8,14 +8,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///An access level by name (`admin`, `viewer`) or number (100, 10).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum AccessLevelValue {
         String(::std::string::String),
@@ -35,15 +28,7 @@ pub mod types {
         }
     }
     ///One resource an access covers.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AccessResource {
         ///1000 owner, 100 admin, 10 viewer, 1 limited.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -56,15 +41,7 @@ pub mod types {
         pub resource_type: ::std::option::Option<::std::string::String>,
     }
     ///An account the token can access.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Account {
         ///The token's access levels in the account (1000 owner, 100 admin, 10 viewer).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -77,15 +54,7 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     ///Someone's access to resources of the account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AccountAccess {
         ///Account access id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -102,15 +71,7 @@ pub mod types {
         pub specifier_type: ::std::option::Option<::std::string::String>,
     }
     ///An API token (its value is shown only on creation and reset).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ApiToken {
         ///Who created it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -132,15 +93,7 @@ pub mod types {
         pub resources: ::std::vec::Vec<TokenResource>,
     }
     ///An API token with its value, shown once.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ApiTokenWithToken {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_by: ::std::option::Option<::std::string::String>,
@@ -159,15 +112,7 @@ pub mod types {
         pub token: ::std::option::Option<::std::string::String>,
     }
     ///A billing cycle.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct BillingCycle {
         ///End of the cycle.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -179,15 +124,7 @@ pub mod types {
         >,
     }
     ///Usage of the account in the current billing cycle.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct BillingUsage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub billing: ::std::option::Option<BillingCycle>,
@@ -199,43 +136,20 @@ pub mod types {
         pub testing: ::std::option::Option<ProductUsage>,
     }
     ///Permission changes for one access.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BulkPermissionsRequest {
         ///The changes.
         pub permissions: ::std::vec::Vec<PermissionChange>,
     }
     ///Outcome of a bulk permission change.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct BulkPermissionsResponse {
         ///What the server says about it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
     }
     ///A usage counter.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Counter {
         ///Used so far.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -245,14 +159,7 @@ pub mod types {
         pub limit: ::std::option::Option<i64>,
     }
     ///A new token.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateApiTokenRequest {
         ///Token name.
         pub name: ::std::string::String,
@@ -261,41 +168,19 @@ pub mod types {
         pub resources: ::std::vec::Vec<TokenResourceInput>,
     }
     ///A new sub-account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateSubAccountRequest {
         pub account: SubAccountFields,
     }
     ///The id of a removed access.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DeletedAccountAccess {
         ///Account access id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
     }
     ///Grant, change or (with `_destroy`) remove access to one resource.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PermissionChange {
         pub access_level: AccessLevelValue,
         ///Remove this access instead.
@@ -309,15 +194,7 @@ pub mod types {
         pub resource_type: ::std::string::String,
     }
     ///A resource the token can grant access to, with the resources inside it.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PermissionResource {
         ///The token's access level on it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -336,15 +213,7 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     ///What the token may do with an access.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Permissions {
         ///May delete it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -360,30 +229,14 @@ pub mod types {
         pub can_update: ::std::option::Option<bool>,
     }
     ///A plan.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Plan {
         ///Plan name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
     ///Plan and usage of one product.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ProductUsage {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub plan: ::std::option::Option<Plan>,
@@ -391,14 +244,7 @@ pub mod types {
         pub usage: ::std::option::Option<UsageCounters>,
     }
     ///A resource id, as a number or a string.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ResourceId {
         Int64(i64),
@@ -418,15 +264,7 @@ pub mod types {
         }
     }
     ///A user, an invite or an API token.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Specifier {
         ///Who created the token.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -451,15 +289,7 @@ pub mod types {
         pub two_factor_authentication_enabled: ::std::option::Option<bool>,
     }
     ///An organization sub-account.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SubAccount {
         ///Account id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -469,28 +299,13 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     ///A sub-account's fields.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SubAccountFields {
         ///Account name.
         pub name: ::std::string::String,
     }
     ///A resource an API token may access.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TokenResource {
         ///100 admin, 10 viewer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -502,14 +317,7 @@ pub mod types {
         pub resource_type: ::std::option::Option<::std::string::String>,
     }
     ///A resource a new token may access.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TokenResourceInput {
         ///100 admin, 10 viewer.
         pub access_level: i64,
@@ -518,15 +326,7 @@ pub mod types {
         pub resource_type: ::std::string::String,
     }
     ///Usage counters of a product; each is present when the product counts it.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UsageCounters {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub forwarded_messages_count: ::std::option::Option<Counter>,

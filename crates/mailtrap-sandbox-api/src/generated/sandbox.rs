@@ -8,15 +8,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///A file attached to a message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Attachment {
         ///Size for people, `9 Bytes`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -56,15 +48,7 @@ pub mod types {
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
     ///One blacklist's verdict.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct BlacklistCheck {
         ///Whether the sender is listed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -77,15 +61,7 @@ pub mod types {
         pub url: ::std::option::Option<::std::string::String>,
     }
     ///Result of checking the sending domain and IP against public blacklists.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct BlacklistsReport {
         ///The domain checked.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -101,14 +77,7 @@ pub mod types {
         pub result: ::std::option::Option<::std::string::String>,
     }
     ///The blacklist check of the sender's domain: `false` when none was run, otherwise a report whose fields may be missing (API-FACTS 2).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum BlacklistsReportInfo {
         Boolean(bool),
@@ -125,42 +94,19 @@ pub mod types {
         }
     }
     ///Body of sandbox creation.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateSandboxRequest {
         pub sandbox: NewSandboxFields,
     }
     ///The id of a deleted project.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DeletedProject {
         ///Project id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<i64>,
     }
     ///Email clients by kind.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct EmailClients {
         ///Desktop clients.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -173,28 +119,13 @@ pub mod types {
         pub web: ::std::vec::Vec<::std::string::String>,
     }
     ///Where to forward a message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ForwardRequest {
         ///Recipient address; it must be confirmed in Mailtrap first.
         pub email: ::std::string::String,
     }
     ///Outcome of a forward.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ForwardResponse {
         ///What the server says about it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -204,15 +135,7 @@ pub mod types {
         pub success: ::std::option::Option<bool>,
     }
     ///Markup in the HTML body that some email clients do not support.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct HtmlAnalysis {
         ///The constructs found.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -222,29 +145,13 @@ pub mod types {
         pub status: ::std::option::Option<::std::string::String>,
     }
     ///Envelope of an HTML analysis.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct HtmlAnalysisResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub report: ::std::option::Option<HtmlAnalysis>,
     }
     ///One construct found in the HTML body.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct HtmlIssue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email_clients: ::std::option::Option<EmailClients>,
@@ -256,15 +163,7 @@ pub mod types {
         pub rule_name: ::std::option::Option<::std::string::String>,
     }
     ///The headers of a message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct MailHeadersResponse {
         ///Header values by lower snake_case name (`date`, `from`, `to`, `subject`, `mime_version`, `content_type`, `cc`, `bcc`, ...).
         #[serde(
@@ -277,15 +176,7 @@ pub mod types {
         >,
     }
     ///A message caught by a sandbox.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Message {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub blacklists_report_info: ::std::option::Option<BlacklistsReportInfo>,
@@ -364,43 +255,20 @@ pub mod types {
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
     ///A message's writable fields.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct MessageFields {
         ///Read state (a JSON boolean, whatever the published spec says; API-FACTS 6).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_read: ::std::option::Option<bool>,
     }
     ///A new sandbox's fields.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct NewSandboxFields {
         ///Sandbox name.
         pub name: ::std::string::String,
     }
     ///What the token may do with a resource.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Permissions {
         ///May delete it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -416,15 +284,7 @@ pub mod types {
         pub can_update: ::std::option::Option<bool>,
     }
     ///A project and the sandboxes it holds.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Project {
         ///Project id.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -444,40 +304,18 @@ pub mod types {
         pub share_links: ::std::option::Option<ShareLinks>,
     }
     ///A project's writable fields.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ProjectFields {
         ///Between 2 and 100 characters.
         pub name: ::std::string::String,
     }
     ///Body of project create and update.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ProjectRequest {
         pub project: ProjectFields,
     }
     ///A sandbox (called an inbox in older versions of the API) that catches mail.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Sandbox {
         ///Host of the sending API for this sandbox.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -552,15 +390,7 @@ pub mod types {
         pub username: ::std::option::Option<::std::string::String>,
     }
     ///A sandbox's writable fields; omitted ones are left as they are.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SandboxFields {
         ///New local part of the sandbox's email address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -570,15 +400,7 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     ///Links that share a project.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ShareLinks {
         ///Link that grants admin access.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -588,15 +410,7 @@ pub mod types {
         pub viewer: ::std::option::Option<::std::string::String>,
     }
     ///The SMTP envelope of a message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SmtpEnvelope {
         ///Address of the sending client.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -609,15 +423,7 @@ pub mod types {
         pub rcpt_to_addrs: ::std::vec::Vec<::std::string::String>,
     }
     ///SMTP details of a message; `data` is absent when the message did not arrive over SMTP.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SmtpInformation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<SmtpEnvelope>,
@@ -626,15 +432,7 @@ pub mod types {
         pub ok: ::std::option::Option<bool>,
     }
     ///A SpamAssassin-style report of a message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SpamReport {
         ///The rules that fired.
         #[serde(
@@ -678,29 +476,13 @@ pub mod types {
         pub threshold: ::std::option::Option<f64>,
     }
     ///Envelope of a spam report.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SpamReportResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub report: ::std::option::Option<SpamReport>,
     }
     ///One rule that fired.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SpamRule {
         ///What the rule checks.
         #[serde(
@@ -719,14 +501,7 @@ pub mod types {
         pub rule_name: ::std::option::Option<::std::string::String>,
     }
     ///Points, a number or a numeric string such as `"0.1"` (API-FACTS 8).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum SpamRulePts {
         Number(f64),
@@ -746,15 +521,7 @@ pub mod types {
         }
     }
     ///`TestingSandboxPermissions`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TestingSandboxPermissions {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub can_destroy: ::std::option::Option<bool>,
@@ -766,26 +533,12 @@ pub mod types {
         pub can_update: ::std::option::Option<bool>,
     }
     ///Body of a message update.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UpdateMessageRequest {
         pub message: MessageFields,
     }
     ///Body of a sandbox update.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UpdateSandboxRequest {
         pub sandbox: SandboxFields,
     }

@@ -8,14 +8,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///An email address with an optional display name.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Address {
         ///The address.
         pub email: ::std::string::String,
@@ -24,14 +17,7 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
     }
     ///A file to attach, its content in base64.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Attachment {
         ///Base64 content.
         pub content: ::std::string::String,
@@ -58,8 +44,7 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
     pub enum AttachmentDisposition {
         #[serde(rename = "inline")]
@@ -109,15 +94,7 @@ pub mod types {
         }
     }
     ///Fields shared by every email of a batch.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct BatchBase {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attachments: ::std::vec::Vec<Attachment>,
@@ -158,15 +135,7 @@ pub mod types {
         pub text: ::std::option::Option<::std::string::String>,
     }
     ///One email of a batch; its fields override the base.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct BatchItem {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub attachments: ::std::vec::Vec<Attachment>,
@@ -213,15 +182,7 @@ pub mod types {
         pub to: ::std::vec::Vec<Address>,
     }
     ///Outcome of one email of a batch.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct BatchItemResponse {
         ///Why this email was rejected.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -234,14 +195,7 @@ pub mod types {
         pub success: ::std::option::Option<bool>,
     }
     ///Up to 500 emails that share a base.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BatchSendRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub base: ::std::option::Option<BatchBase>,
@@ -249,15 +203,7 @@ pub mod types {
         pub requests: ::std::vec::Vec<BatchItem>,
     }
     ///Outcome of a batch. HTTP 200 even when some emails were rejected: each has its own outcome in `responses` (API-FACTS 15).
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct BatchSendResponse {
         ///Problems with the batch as a whole.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -270,14 +216,7 @@ pub mod types {
         pub success: ::std::option::Option<bool>,
     }
     ///One email. Needs `from`, at least one recipient, and either `subject` with `text` and/or `html`, or `template_uuid`.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SendRequest {
         ///Files to attach.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -335,15 +274,7 @@ pub mod types {
         pub to: ::std::vec::Vec<Address>,
     }
     ///Outcome of a send.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SendResponse {
         ///Ids of the stored messages as decimal strings; may be absent (API-FACTS 15).
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
