@@ -118,22 +118,15 @@ fn insert(
         is_read: false,
         updated_at: now,
     });
-    if max_size > 0 {
-        let mut dropped = Vec::new();
-        while list.by_id.len() as u64 > max_size {
-            let Some(oldest) = list.by_id.keys().next().copied() else {
-                break;
-            };
-            list.remove(oldest);
-            dropped.push(oldest);
-            changes.notify(StoreEvent::MessageDeleted {
-                sandbox_id,
-                message_id: oldest,
-            });
-        }
-        if !dropped.is_empty() {
-            changes.push(Op::DeleteMessages(dropped));
-        }
+    let dropped = list.drop_oldest_beyond(max_size);
+    for &oldest in &dropped {
+        changes.notify(StoreEvent::MessageDeleted {
+            sandbox_id,
+            message_id: oldest,
+        });
+    }
+    if !dropped.is_empty() {
+        changes.push(Op::DeleteMessages(dropped));
     }
     Ok(id)
 }

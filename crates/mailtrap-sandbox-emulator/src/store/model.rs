@@ -279,6 +279,23 @@ impl SandboxMessages {
         }
     }
 
+    /// Removes the oldest messages until at most `max_size` are left (`0`: no limit); returns
+    /// the ids removed, oldest first.
+    pub(crate) fn drop_oldest_beyond(&mut self, max_size: u64) -> Vec<u64> {
+        let mut dropped = Vec::new();
+        if max_size == 0 {
+            return dropped;
+        }
+        while self.by_id.len() as u64 > max_size {
+            let Some(oldest) = self.by_id.keys().next().copied() else {
+                break;
+            };
+            self.remove(oldest);
+            dropped.push(oldest);
+        }
+        dropped
+    }
+
     pub(crate) fn remove(&mut self, id: u64) -> Option<MessageEntry> {
         let entry = self.by_id.remove(&id)?;
         if !entry.is_read {

@@ -310,21 +310,14 @@ pub(crate) fn set_limits(
     let max_size = sandbox.max_size;
     changes.registry();
     changes.notify(StoreEvent::ResourcesChanged);
-    if max_size > 0
-        && let Some(list) = state.messages.get_mut(&id)
-    {
-        let mut dropped = Vec::new();
-        while list.by_id.len() as u64 > max_size {
-            let Some(oldest) = list.by_id.keys().next().copied() else {
-                break;
-            };
-            list.remove(oldest);
-            dropped.push(oldest);
-        }
-        if !dropped.is_empty() {
-            changes.push(Op::DeleteMessages(dropped));
-            changes.notify(StoreEvent::SandboxMessagesChanged { sandbox_id: id });
-        }
+    let dropped = state
+        .messages
+        .get_mut(&id)
+        .map(|list| list.drop_oldest_beyond(max_size))
+        .unwrap_or_default();
+    if !dropped.is_empty() {
+        changes.push(Op::DeleteMessages(dropped));
+        changes.notify(StoreEvent::SandboxMessagesChanged { sandbox_id: id });
     }
     Ok(())
 }
