@@ -600,6 +600,17 @@ async fn max_size_drops_the_oldest_and_max_message_size_refuses_big_messages() {
         .get_json(&format!("/api/sandboxes/{sandbox}/messages"))
         .await;
     assert_eq!(ids(&list), [delivered[4], delivered[3], delivered[2]]);
+    // Lowering the limit drops the oldest at once.
+    env.ok_json(
+        Method::PATCH,
+        &format!("/_emulator/sandboxes/{sandbox}"),
+        &json!({"max_size": 1}),
+    )
+    .await;
+    let list = env
+        .get_json(&format!("/api/sandboxes/{sandbox}/messages"))
+        .await;
+    assert_eq!(ids(&list), [delivered[4]]);
 
     let store = env.emu.store();
     let big = simple_message("big", "x@example.test", &"x".repeat(3000)).into_bytes();
