@@ -53,12 +53,23 @@ struct Tls {
     temp_dir: Option<tempfile::TempDir>,
 }
 
+/// Sets up the certificates, the HTTPS listener (when asked for) and the `STARTTLS` acceptor.
 #[cfg(feature = "tls")]
-async fn set_up_tls(config: &EmulatorConfig) -> Result<Tls, StartError> {
+async fn set_up_tls(
+    config: &EmulatorConfig,
+    https_listener: Option<TcpListener>,
+) -> Result<(Tls, Option<TlsListener>, tokio_rustls::TlsAcceptor), StartError> {
     let data_dir = config.data_dir.clone();
-    tokio::task::spawn_blocking(move || set_up_certificates(data_dir.as_deref()))
+    let tls = tokio::task::spawn_blocking(move || set_up_certificates(data_dir.as_deref()))
         .await
-        .map_err(|e| StartError::Internal(e.to_string()))?
+        .map_err(|e| StartError::Internal(e.to_string()))??;
+    let tls_error = |error: tokio_rustls::rustls::Error| StartError::Tls(error.to_string());
+    let https = match https_listener {
+        Some(listener) => Some(TlsListener::new(listener, &tls.certificates).map_err(tls_error)?),
+        None => None,
+    };
+    let starttls = tls.certificates.acceptor(&[]).map_err(tls_error)?;
+    Ok((tls, https, starttls))
 }
 
 async fn bind(service: &'static str, addr: SocketAddr) -> Result<TcpListener, StartError> {
@@ -153,6 +164,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, StartError
         Some((listener, asked)) => Some(local_addr("HTTPS", listener, *asked)?),
         None => None,
     };
+    let https_listener = https_listener.map(|(listener, _)| listener);
     let info = server_info(http_addr, smtp_addr);
     let faults = Arc::new(FaultRegistry::new(
         config.faults.clone(),
@@ -173,8 +185,8 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, StartError
     // After the store, so that a data directory that cannot be used is reported as such; the
     // store is closed again when the certificates fail.
     #[cfg(feature = "tls")]
-    let tls = match set_up_tls(&config).await {
-        Ok(tls) => tls,
+    let (tls, https_server, starttls) = match set_up_tls(&config, https_listener).await {
+        Ok(prepared) => prepared,
         Err(error) => {
             let store = Arc::clone(&store);
             let _ = tokio::task::spawn_blocking(move || store.close()).await;
@@ -207,9 +219,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, StartError
     }));
     let mut tasks = Vec::new();
     #[cfg(feature = "tls")]
-    if let Some((listener, _)) = https_listener {
-        let listener = TlsListener::new(listener, &tls.certificates)
-            .map_err(|error| StartError::Tls(error.to_string()))?;
+    if let Some(listener) = https_server {
         tasks.push(spawn_server(
             listener,
             app.clone(),
@@ -235,9 +245,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, StartError
         smtp_listener,
         Arc::clone(&store),
         smtp_config,
-        tls.certificates
-            .acceptor(&[])
-            .map_err(|error| StartError::Tls(error.to_string()))?,
+        starttls,
         shutdown.clone(),
     );
     #[cfg(not(feature = "tls"))]
