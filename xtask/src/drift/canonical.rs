@@ -217,7 +217,11 @@ pub fn differences(before: &Value, after: &Value, at: &str, out: &mut Vec<Differ
                 }
             }
         }
-        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+        // Lists of objects of the same length differ item by item; a list of plain values
+        // (`required`, `enum`) differs as a whole, shown as the values added and removed.
+        (Value::Array(a), Value::Array(b))
+            if a.len() == b.len() && a.iter().chain(b).any(|v| v.is_object() || v.is_array()) =>
+        {
             for (index, (old, new)) in a.iter().zip(b).enumerate() {
                 differences(old, new, &format!("{at}[{index}]"), out);
             }

@@ -125,9 +125,8 @@ fn render_record_change(change: &RecordChange, out: &mut String) {
             canonical::differences(a, b, "", &mut inner);
             match inner.as_slice() {
                 [only] if only.path.is_empty() => format!(
-                    "upstream changed what the overlay replaces: {} -> {}",
-                    shown(only.before.as_ref()),
-                    shown(only.after.as_ref())
+                    "upstream changed what the overlay replaces: {}",
+                    change_of(only.before.as_ref(), only.after.as_ref())
                 ),
                 _ => "upstream changed what the overlay replaces:".to_owned(),
             }
@@ -180,11 +179,45 @@ fn grouped(names: &[String]) -> String {
 fn difference_line(indent: &str, difference: &Difference, out: &mut String) {
     let _ = writeln!(
         out,
-        "{indent}{}: {} -> {}",
+        "{indent}{}: {}",
         difference.path,
-        shown(difference.before.as_ref()),
-        shown(difference.after.as_ref())
+        change_of(difference.before.as_ref(), difference.after.as_ref())
     );
+}
+
+/// `before -> after`; for two lists of plain values, the values added and removed.
+fn change_of(before: Option<&Value>, after: Option<&Value>) -> String {
+    let plain = |list: &[Value]| list.iter().all(|v| !v.is_object() && !v.is_array());
+    if let (Some(Value::Array(a)), Some(Value::Array(b))) = (before, after)
+        && plain(a)
+        && plain(b)
+    {
+        let listed = |from: &[Value], without: &[Value]| {
+            from.iter()
+                .filter(|v| !without.contains(v))
+                .map(|v| {
+                    format!(
+                        "`{}`",
+                        v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (added, removed) = (listed(b, a), listed(a, b));
+        let mut parts = Vec::new();
+        if !added.is_empty() {
+            parts.push(format!("values added: {added}"));
+        }
+        if !removed.is_empty() {
+            parts.push(format!("values removed: {removed}"));
+        }
+        if parts.is_empty() {
+            parts.push("values reordered".to_owned());
+        }
+        return parts.join("; ");
+    }
+    format!("{} -> {}", shown(before), shown(after))
 }
 
 fn shown(value: Option<&Value>) -> String {
