@@ -600,6 +600,25 @@ fn the_overlay_cannot_hide_upstream() {
             &[
                 "      schemas.DeleteNoteResponse: upstream changed what the overlay replaces:",
                 "          properties.deleted_at: absent -> {\"type\":\"string\"}",
+                // The alias would hide the new property from clients.
+                "aliases.DeleteNoteResponse: `Deleted` lacks what upstream's `DeleteNoteResponse` \
+                 describes: `deleted_at`",
+            ],
+        ),
+        Case::new(
+            // The alias's target gains a property that upstream's replaced schema lacks: the
+            // aliased response now has it only because of the overlay.
+            "an_alias_target_gains_a_property",
+            &[(
+                "    Deleted:\n      type: object\n      properties:\n        id:\n          type: integer\n",
+                "    Deleted:\n      type: object\n      properties:\n        id:\n          type: integer\n        \
+                 purged:\n          type: boolean\n",
+            )],
+            Verdict::FailsNotBreaking,
+            &[
+                "response `purged`: added (boolean)  (clients ignore what they do not know)",
+                "kept only by the overlay (upstream does not describe them): DeleteNoteResponse (as \
+                 Deleted).purged",
             ],
         ),
         Case::new(

@@ -20,6 +20,8 @@
 //! - Only `additions` create schemas and properties, and only where upstream has none: one
 //!   that upstream has since gained is a problem. Everything added is listed in the report.
 //!   They are applied before the corrections, which may refer to an added schema.
+//! - An alias never hides a property of the schema it replaces (a problem); the properties
+//!   its target has beyond upstream's are listed with the additions.
 //! - Where a correction or an alias replaces upstream's structure, upstream's value is
 //!   recorded in the produced file (`x-overlay`), so that an upstream change under a
 //!   correction changes the file and shows in the drift report.
@@ -34,6 +36,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::walk::METHODS;
+use crate::drift::canonical::canonical_schema;
 
 /// Keys that hold our prose: set and replaced freely, never recorded.
 pub const PROSE: [&str; 3] = ["description", "summary", "title"];
@@ -143,6 +146,9 @@ pub fn apply(doc: &mut Value, overlay: &Overlay) -> Result<Applied> {
             ));
             continue;
         }
+        if let Some(schema) = &replaced {
+            compare_alias(doc, old, new, schema, &mut out);
+        }
         if rename(doc, old, new, true)? {
             if let Some(schema) = replaced {
                 out.replaced.insert(format!("schemas.{old}"), schema);
@@ -191,6 +197,78 @@ pub fn apply(doc: &mut Value, overlay: &Overlay) -> Result<Applied> {
         }
     }
     Ok(out)
+}
+
+/// What an alias changes in the properties a client sees: the properties of `new` that
+/// upstream's `old` lacks are kept only by the overlay (listed on every run); a property of
+/// `old` that `new` lacks would be hidden, which is a problem. Other differences (a type, a
+/// format) are corrections, recorded with upstream's whole schema.
+fn compare_alias(doc: &Value, old: &str, new: &str, replaced: &Value, out: &mut Applied) {
+    let Some(target) = doc.pointer(&format!("/components/schemas/{}", escape(new))) else {
+        return;
+    };
+    let upstream = canonical_schema(replaced, doc, &mut Vec::new());
+    let target = canonical_schema(target, doc, &mut Vec::new());
+    let (mut gained, mut hidden) = (Vec::new(), Vec::new());
+    property_differences(&upstream, &target, "", &mut gained, &mut hidden);
+    for property in gained {
+        out.added.push(format!("{old} (as {new}).{property}"));
+    }
+    if !hidden.is_empty() {
+        out.problems.push(format!(
+            "aliases.{old}: `{new}` lacks what upstream's `{old}` describes: {}; correct `{new}` \
+             (or delete the property with a correction of `{new}`), or drop the alias",
+            hidden
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+}
+
+/// The property paths (`smtp_information.data.rcpt_to_addrs`, `report[].name`) that only
+/// `target` has (`gained`) and that only `upstream` has (`hidden`), through properties and
+/// array items.
+fn property_differences(
+    upstream: &Value,
+    target: &Value,
+    at: &str,
+    gained: &mut Vec<String>,
+    hidden: &mut Vec<String>,
+) {
+    let path = |name: &str| {
+        if at.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{at}.{name}")
+        }
+    };
+    let properties = |schema: &Value| {
+        schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (theirs, ours) = (properties(upstream), properties(target));
+    for (name, schema) in &ours {
+        match theirs.get(name) {
+            Some(upstream_schema) => {
+                property_differences(upstream_schema, schema, &path(name), gained, hidden);
+            }
+            None => gained.push(path(name)),
+        }
+    }
+    hidden.extend(
+        theirs
+            .keys()
+            .filter(|name| !ours.contains_key(*name))
+            .map(|name| path(name)),
+    );
+    if let (Some(upstream_items), Some(items)) = (upstream.get("items"), target.get("items")) {
+        property_differences(upstream_items, items, &format!("{at}[]"), gained, hidden);
+    }
 }
 
 /// Applies a correction to an object upstream has (a schema, an operation, `info`). Its own

@@ -129,11 +129,11 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub billing: ::std::option::Option<BillingCycle>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub marketing: ::std::option::Option<ProductUsage>,
+        pub marketing: ::std::option::Option<SendingUsage>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sending: ::std::option::Option<ProductUsage>,
+        pub sending: ::std::option::Option<SendingUsage>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub testing: ::std::option::Option<ProductUsage>,
+        pub testing: ::std::option::Option<TestingUsage>,
     }
     ///Permission changes for one access.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -235,14 +235,6 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
-    ///Plan and usage of one product.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct ProductUsage {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub plan: ::std::option::Option<Plan>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub usage: ::std::option::Option<UsageCounters>,
-    }
     ///A resource id, as a number or a string.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
@@ -262,6 +254,20 @@ pub mod types {
         fn from(value: i64) -> Self {
             Self::Int64(value)
         }
+    }
+    ///Usage counters of email sending (or of email marketing).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct SendingCounters {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sent_messages_count: ::std::option::Option<Counter>,
+    }
+    ///Plan and usage of email sending (or of email marketing).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct SendingUsage {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan: ::std::option::Option<Plan>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usage: ::std::option::Option<SendingCounters>,
     }
     ///A user, an invite or an API token.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -304,6 +310,22 @@ pub mod types {
         ///Account name.
         pub name: ::std::string::String,
     }
+    ///Usage counters of email testing.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct TestingCounters {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub forwarded_messages_count: ::std::option::Option<Counter>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sent_messages_count: ::std::option::Option<Counter>,
+    }
+    ///Plan and usage of email testing.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct TestingUsage {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub plan: ::std::option::Option<Plan>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub usage: ::std::option::Option<TestingCounters>,
+    }
     ///A resource an API token may access.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TokenResource {
@@ -324,14 +346,6 @@ pub mod types {
         pub resource_id: ResourceId,
         ///`account`, `project`, `sandbox` or `domain`.
         pub resource_type: ::std::string::String,
-    }
-    ///Usage counters of a product; each is present when the product counts it.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct UsageCounters {
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub forwarded_messages_count: ::std::option::Option<Counter>,
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub sent_messages_count: ::std::option::Option<Counter>,
     }
     /// Error types.
     pub mod error {

@@ -30,7 +30,7 @@ pub struct ProductUsage {
     pub plan: Option<String>,
     /// Messages sent (received, for testing), when the product counts them.
     pub sent_messages: Option<UsageCounter>,
-    /// Messages forwarded, when the product counts them.
+    /// Messages forwarded (email testing counts them; sending and marketing do not).
     pub forwarded_messages: Option<UsageCounter>,
 }
 
@@ -50,27 +50,51 @@ impl BillingUsage {
         Self {
             cycle_start: cycle.cycle_start,
             cycle_end: cycle.cycle_end,
-            testing: raw.testing.map(ProductUsage::from_api),
-            sending: raw.sending.map(ProductUsage::from_api),
-            marketing: raw.marketing.map(ProductUsage::from_api),
+            testing: raw.testing.map(ProductUsage::from_testing),
+            sending: raw.sending.map(ProductUsage::from_sending),
+            marketing: raw.marketing.map(ProductUsage::from_sending),
         }
     }
 }
 
 impl ProductUsage {
-    fn from_api(raw: api::ProductUsage) -> Self {
+    fn from_testing(raw: api::TestingUsage) -> Self {
         let usage = raw.usage.unwrap_or_default();
-        let counter = |raw: api::Counter| UsageCounter {
+        Self {
+            plan: raw.plan.and_then(|plan| non_empty(plan.name)),
+            sent_messages: usage
+                .sent_messages_count
+                .as_ref()
+                .map(UsageCounter::from_api),
+            forwarded_messages: usage
+                .forwarded_messages_count
+                .as_ref()
+                .map(UsageCounter::from_api),
+        }
+    }
+
+    /// Sending and marketing count sent messages only.
+    fn from_sending(raw: api::SendingUsage) -> Self {
+        let usage = raw.usage.unwrap_or_default();
+        Self {
+            plan: raw.plan.and_then(|plan| non_empty(plan.name)),
+            sent_messages: usage
+                .sent_messages_count
+                .as_ref()
+                .map(UsageCounter::from_api),
+            forwarded_messages: None,
+        }
+    }
+}
+
+impl UsageCounter {
+    fn from_api(raw: &api::Counter) -> Self {
+        Self {
             current: raw
                 .current
                 .and_then(|value| u64::try_from(value).ok())
                 .unwrap_or(0),
             limit: raw.limit.and_then(|value| u64::try_from(value).ok()),
-        };
-        Self {
-            plan: raw.plan.and_then(|plan| non_empty(plan.name)),
-            sent_messages: usage.sent_messages_count.map(counter),
-            forwarded_messages: usage.forwarded_messages_count.map(counter),
         }
     }
 }
