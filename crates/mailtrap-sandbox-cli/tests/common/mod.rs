@@ -244,6 +244,8 @@ pub fn regex_escape(text: &str) -> String {
 /// The generic redactions: ports, timestamps, ids, random hex, email usernames, share links.
 pub fn generic_filters() -> Vec<(String, String)> {
     [
+        // First: a part of a Message-ID may look like any of the hex values below.
+        (r"<[0-9a-f]+\.[0-9a-f]+\.[0-9a-f]+@[^>]+>", "<[MESSAGE_ID]>"),
         (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
         (
             r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}| UTC)",
@@ -258,7 +260,6 @@ pub fn generic_filters() -> Vec<(String, String)> {
             r"\w{3}, \d{1,2} \w{3} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}",
             "[DATE]",
         ),
-        (r"<[0-9a-f]+\.[0-9a-f]+\.[0-9a-f]+@[^>]+>", "<[MESSAGE_ID]>"),
         (r"(SMTP ports\s+)\d+", "${1}[PORT]"),
         (r#"("(smtp|pop3)_ports": \[\s*)\d+"#, "${1}[PORT]"),
         (r#"("smtp_port": )\d+"#, "${1}[PORT]"),
