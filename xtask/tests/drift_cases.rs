@@ -356,6 +356,52 @@ fn response_properties() {
     cases.iter().for_each(check);
 }
 
+/// The first variant of the fixture's `Note.review`, a union of two objects, and what
+/// follows it.
+const REVIEW_FIRST: &str =
+    "                details:\n                  type: boolean\n            - type: object\n";
+
+#[test]
+fn response_unions_judged_as_a_whole() {
+    let cases = [
+        Case::new(
+            // Upstream gives the first variant the second one's `details`: its place changes
+            // type, yet every value still decodes as the second variant.
+            "response_union_variants_merged",
+            &[(
+                REVIEW_FIRST,
+                "                details:\n                  type: object\n                  properties:\n                    \
+                 score:\n                      type: number\n            - type: object\n",
+            )],
+            Verdict::FailsNotBreaking,
+            &[
+                "response `review<object>.details`: boolean -> object  (every value still decodes as \
+                 one of the variants clients know (`review` is a union))",
+            ],
+        ),
+        Case::new(
+            // A variant now carries a value no variant of the old union decodes.
+            "response_union_variant_retyped",
+            &[(
+                REVIEW_FIRST,
+                "                details:\n                  type: string\n            - type: object\n",
+            )],
+            Verdict::FailsBreaking,
+            &["response `review<object>.details`: boolean -> string  [breaking"],
+        ),
+        Case::new(
+            "response_union_variant_added",
+            &[(
+                "        review:\n          oneOf:\n",
+                "        review:\n          oneOf:\n            - type: string\n",
+            )],
+            Verdict::FailsBreaking,
+            &["response `review`: object -> object|string  [breaking"],
+        ),
+    ];
+    cases.iter().for_each(check);
+}
+
 #[test]
 fn request_properties() {
     let cases = [
@@ -388,6 +434,16 @@ fn request_properties() {
                 "request `note.color`: now required  [breaking: clients that omit it are refused]",
                 "schemas.NoteFields.required: upstream changed what the overlay replaces: values added: `color`",
             ],
+        ),
+        Case::new(
+            // No overlay entry touches this list.
+            "request_property_made_required",
+            &[(
+                "              type: object\n              properties:\n                note:\n",
+                "              type: object\n              required: [note]\n              properties:\n                note:\n",
+            )],
+            Verdict::FailsBreaking,
+            &["request `note`: now required  [breaking: clients that omit it are refused]"],
         ),
         Case::new(
             "request_property_made_nullable",

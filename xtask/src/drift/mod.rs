@@ -13,6 +13,7 @@ pub mod canonical;
 pub mod operations;
 pub mod schema;
 mod text;
+pub mod unions;
 
 use serde::Serialize;
 use serde_json::Value;

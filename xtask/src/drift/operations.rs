@@ -16,6 +16,7 @@
 //! | known values of an open enum (`x-extensible-enum`) | not breaking |
 //! | path parameter renamed (the generated method takes it by position) | not breaking |
 //! | success status or media type changed | breaking |
+//! | a union's variants changed, yet each still fits one on the other side (see [`super::unions`]) | not breaking |
 //!
 //! Anything else that differs (a `default`, a `minimum`, an operation keyword) is listed as
 //! not classified, with both values, so that nothing changes silently.
@@ -25,6 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use super::schema::{Node, find, places};
+use super::unions;
 use super::{ChangeKind, Detail, OperationChange};
 use crate::sync::overlay::PROSE;
 use crate::sync::walk::METHODS;
@@ -179,8 +181,8 @@ fn operation_details(
 }
 
 /// Which side of the exchange a schema describes.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Side {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
     /// Sent by the client: the API must accept what clients send.
     Request,
     /// Read by the client: clients must decode what the API sends.
@@ -542,7 +544,7 @@ fn location(label: &str, path: &str) -> String {
 }
 
 /// The parent of a place (`a.b` → `a`, `a[]` → `a`, `a<object>` → `a`).
-fn parent(path: &str) -> Option<&str> {
+pub(super) fn parent(path: &str) -> Option<&str> {
     if path.is_empty() {
         return None;
     }
@@ -578,12 +580,34 @@ fn under_changed_ancestor(
     false
 }
 
-fn compare_places(
+pub(super) fn compare_places(
     side: Side,
     label: &str,
     before: &BTreeMap<String, Node>,
     after: &BTreeMap<String, Node>,
     out: &mut Vec<Detail>,
+) {
+    let unions = unions::still_compatible(side, before, after);
+    let mut found = Vec::new();
+    compare_each_place(side, label, before, after, &mut found);
+    for (path, mut detail) in found {
+        if detail.breaking
+            && let Some(union) = unions.iter().find(|u| unions::inside(&path, u))
+        {
+            detail.breaking = false;
+            detail.reason = unions::reason(side, union);
+        }
+        out.push(detail);
+    }
+}
+
+/// Every difference, with the path of the place it was found at.
+fn compare_each_place(
+    side: Side,
+    label: &str,
+    before: &BTreeMap<String, Node>,
+    after: &BTreeMap<String, Node>,
+    out: &mut Vec<(String, Detail)>,
 ) {
     // A variant of a `oneOf` that appears or goes is a change of its union's type, reported
     // there; what changes inside a variant shows at the places under it.
@@ -595,15 +619,27 @@ fn compare_places(
         let at = location(label, path);
         match find(after, path) {
             None if variant(path) => {}
-            None => out.push(match side {
-                Side::Response => Detail::breaking(&at, "removed".to_owned(), "clients read it"),
-                Side::Request => Detail::breaking(
-                    &at,
-                    "removed".to_owned(),
-                    "clients send it; the API no longer reads it",
-                ),
-            }),
-            Some(new) => compare_node(side, &at, path.is_empty(), old, new, out),
+            None => out.push((
+                path.clone(),
+                match side {
+                    Side::Response => {
+                        Detail::breaking(&at, "removed".to_owned(), "clients read it")
+                    }
+                    Side::Request => Detail::breaking(
+                        &at,
+                        "removed".to_owned(),
+                        "clients send it; the API no longer reads it",
+                    ),
+                },
+            )),
+            // A variant against a schema that is not a union: the union's own line (its
+            // type change) says it.
+            Some(_) if variant(path) && !after.contains_key(path) => {}
+            Some(new) => {
+                let mut details = Vec::new();
+                compare_node(side, &at, path.is_empty(), old, new, &mut details);
+                out.extend(details.into_iter().map(|d| (path.clone(), d)));
+            }
         }
     }
     for (path, new) in after {
@@ -614,7 +650,7 @@ fn compare_places(
             continue;
         }
         let at = location(label, path);
-        out.push(match side {
+        let detail = match side {
             Side::Response => Detail::fine(
                 &at,
                 format!("added ({})", new.shown),
@@ -630,7 +666,8 @@ fn compare_places(
                 format!("added, optional ({})", new.shown),
                 "an optional input",
             ),
-        });
+        };
+        out.push((path.clone(), detail));
     }
 }
 
