@@ -1,6 +1,8 @@
 //! Mailtrap's rate limit: 150 requests per token per 10-second window on the management API.
 //! The `X-Ratelimit-*` headers are always sent; answering 429 beyond the limit is optional.
-//! Counts are kept per valid API token; requests without one share the count of `""`.
+//! Counts are kept per valid API token; requests without one share the count of `""`. Whatever
+//! the caller passes, at most [`MAX_TRACKED`] counts are kept (plus the shared one): past that,
+//! expired windows are forgotten, and a new token shares the count of `""` until one is.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,6 +13,8 @@ use std::time::{Duration, Instant};
 pub(crate) const LIMIT: u32 = 150;
 /// The window.
 pub(crate) const WINDOW: Duration = Duration::from_secs(10);
+/// Most tokens counted separately at once (far more than an emulator has tokens).
+pub(crate) const MAX_TRACKED: usize = 10_000;
 
 /// The verdict on one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +72,14 @@ impl RateLimiter {
         self.clear();
     }
 
+    /// How many counts are kept (at most [`MAX_TRACKED`] plus the shared one).
+    pub(crate) fn tracked(&self) -> usize {
+        self.windows
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
     /// Counts one request made with `token` (`""` when no valid token was given).
     pub(crate) fn hit(&self, token: &str) -> Verdict {
         self.hit_at(token, Instant::now())
@@ -75,10 +87,14 @@ impl RateLimiter {
 
     fn hit_at(&self, token: &str, now: Instant) -> Verdict {
         let mut windows = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
-        if windows.len() > 10_000 {
+        let mut key = token;
+        if !windows.contains_key(key) && windows.len() >= MAX_TRACKED {
             windows.retain(|_, w| now.duration_since(w.started) < WINDOW);
+            if windows.len() >= MAX_TRACKED {
+                key = "";
+            }
         }
-        let window = windows.entry(token.to_owned()).or_insert(Window {
+        let window = windows.entry(key.to_owned()).or_insert(Window {
             started: now,
             count: 0,
         });
@@ -117,6 +133,30 @@ mod tests {
                 limited: false
             }
         );
+    }
+
+    #[test]
+    fn the_counts_kept_are_bounded_whatever_the_tokens() {
+        let limiter = RateLimiter::new(true);
+        let start = Instant::now();
+        for i in 0..MAX_TRACKED + 5_000 {
+            limiter.hit_at(&format!("token-{i}"), start);
+        }
+        // Full: the newest tokens shared the count of "".
+        assert_eq!(limiter.tracked(), MAX_TRACKED + 1);
+        assert_eq!(
+            limiter.hit_at("", start),
+            Verdict {
+                remaining: 0,
+                limited: true
+            }
+        );
+        // A token already counted keeps its own count.
+        assert_eq!(limiter.hit_at("token-0", start).remaining, LIMIT - 2);
+        // Once the windows have expired, new tokens are counted on their own again.
+        let later = start + WINDOW;
+        assert_eq!(limiter.hit_at("fresh", later).remaining, LIMIT - 1);
+        assert_eq!(limiter.tracked(), 1);
     }
 
     #[test]

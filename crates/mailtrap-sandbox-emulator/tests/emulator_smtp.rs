@@ -1,6 +1,7 @@
 //! The emulator's own SMTP server, with its store and certificates: a message to more
-//! recipients than the limit is kept for the accepted ones, and `STARTTLS` is verified by a
-//! real client that trusts the emulator's CA (and refused by one that does not).
+//! recipients than the limit is kept for the accepted ones, the 513th connection is served as
+//! soon as a session of a saturated server ends, and `STARTTLS` is verified by a real client
+//! that trusts the emulator's CA (and refused by one that does not).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -47,6 +48,62 @@ async fn two_hundred_recipients_in_one_session_store_the_message_for_the_accepte
         .unwrap();
     assert_eq!(rcpt_to.len(), 100);
     assert_eq!(rcpt_to[99], "user99@example.test");
+}
+
+#[tokio::test]
+async fn the_513th_connection_after_a_saturation_is_served() {
+    // The default limit: 512 sessions at once.
+    http_support::allow_open_files(2048);
+    let env = start().await;
+    let addr = env.emu.smtp_addr();
+    let sandbox = env.emu.sandbox().clone();
+    let mut sessions = Vec::with_capacity(512);
+    for _ in 0..512 {
+        sessions.push(Raw::connect(addr).await);
+    }
+    let refused = |mut over: Raw| async move {
+        let reply = over.reply().await;
+        assert!(
+            reply.starts_with("421 4.7.0 Too many connections"),
+            "{reply}"
+        );
+    };
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    refused(Raw {
+        reader: tokio::io::BufReader::new(stream),
+    })
+    .await;
+
+    // One session ends: the 513th connection is served at once, and delivers.
+    sessions.pop().unwrap().cmd("QUIT", "221").await;
+    let mut next = Raw::ehlo(addr).await;
+    next.login(&sandbox.smtp_username, &sandbox.smtp_password)
+        .await;
+    next.cmd("MAIL FROM:<app@example.test>", "250").await;
+    next.cmd("RCPT TO:<ana@example.test>", "250").await;
+    next.cmd("DATA", "354").await;
+    next.send_bytes(b"Subject: The 513th\r\n\r\nServed.\r\n")
+        .await;
+    next.cmd(".", "250 2.0.0").await;
+    // It holds the freed slot: the server is full again.
+    let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    refused(Raw {
+        reader: tokio::io::BufReader::new(stream),
+    })
+    .await;
+
+    // Every session ends: a full server's worth of new ones is served.
+    next.cmd("QUIT", "221").await;
+    for mut session in sessions.drain(..) {
+        session.cmd("QUIT", "221").await;
+    }
+    for _ in 0..512 {
+        sessions.push(Raw::connect(addr).await);
+    }
+    let messages = env
+        .get_json(&format!("/api/sandboxes/{}/messages", sandbox.id))
+        .await;
+    assert_eq!(messages[0]["subject"], "The 513th", "{messages}");
 }
 
 #[cfg(feature = "tls")]

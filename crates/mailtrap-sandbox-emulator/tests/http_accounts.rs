@@ -12,27 +12,105 @@ use http_support::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-/// The shapes the official Python SDK (2.11) decodes an account access into: every field below
-/// is required, with this JSON type (its `Specifier` needs all four fields).
-fn assert_decodes_like_the_python_sdk(access: &Value) {
-    assert!(access["id"].is_u64(), "{access}");
-    assert!(access["specifier_type"].is_string(), "{access}");
+/// Whether the official Python SDK (2.11) can decode `access` as an account access: its
+/// dataclasses make every field below required, with this JSON type (its `Specifier` needs all
+/// four fields, which only a `User` has). `Err` names the first field that fails.
+fn python_sdk_decodes(access: &Value) -> Result<(), String> {
     let specifier = &access["specifier"];
-    assert!(specifier["id"].is_u64(), "{access}");
-    assert!(specifier["email"].is_string(), "{access}");
-    assert!(specifier["name"].is_string(), "{access}");
-    assert!(
-        specifier["two_factor_authentication_enabled"].is_boolean(),
-        "{access}"
-    );
-    for resource in access["resources"].as_array().unwrap() {
-        assert!(resource["resource_id"].is_u64(), "{access}");
-        assert!(resource["resource_type"].is_string(), "{access}");
-        assert!(resource["access_level"].is_u64(), "{access}");
+    let mut checks: Vec<(String, bool)> = vec![
+        ("id".into(), access["id"].is_u64()),
+        (
+            "specifier_type".into(),
+            access["specifier_type"].is_string(),
+        ),
+        ("specifier.id".into(), specifier["id"].is_u64()),
+        ("specifier.email".into(), specifier["email"].is_string()),
+        ("specifier.name".into(), specifier["name"].is_string()),
+        (
+            "specifier.two_factor_authentication_enabled".into(),
+            specifier["two_factor_authentication_enabled"].is_boolean(),
+        ),
+        ("resources".into(), access["resources"].is_array()),
+    ];
+    for (i, resource) in access["resources"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        checks.push((
+            format!("resources[{i}].resource_id"),
+            resource["resource_id"].is_u64(),
+        ));
+        checks.push((
+            format!("resources[{i}].resource_type"),
+            resource["resource_type"].is_string(),
+        ));
+        checks.push((
+            format!("resources[{i}].access_level"),
+            resource["access_level"].is_u64(),
+        ));
     }
     for flag in ["can_read", "can_update", "can_destroy", "can_leave"] {
-        assert!(access["permissions"][flag].is_boolean(), "{access}");
+        checks.push((
+            format!("permissions.{flag}"),
+            access["permissions"][flag].is_boolean(),
+        ));
     }
+    match checks.into_iter().find(|(_, ok)| !ok) {
+        Some((field, _)) => Err(field),
+        None => Ok(()),
+    }
+}
+
+fn assert_decodes_like_the_python_sdk(access: &Value) {
+    if let Err(field) = python_sdk_decodes(access) {
+        panic!("the Python SDK cannot decode `{field}` of {access}");
+    }
+}
+
+#[test]
+fn the_python_sdk_check_refuses_the_shapes_that_broke_it() {
+    // Our own examples of each kind of access, in the shapes Mailtrap answers with.
+    let resources = json!([{"resource_type": "project", "resource_id": 3, "access_level": 10}]);
+    let permissions =
+        json!({"can_read": true, "can_update": false, "can_destroy": false, "can_leave": false});
+    let user = json!({
+        "id": 11, "specifier_type": "User",
+        "specifier": {"id": 21, "email": "sam@example.test", "name": "Sam",
+                      "two_factor_authentication_enabled": true},
+        "resources": resources, "permissions": permissions,
+    });
+    let token = json!({
+        "id": 12, "specifier_type": "ApiToken",
+        "specifier": {"id": 22, "name": "CI", "author_name": "Sam", "token": "…a1b2",
+                      "expires_at": null},
+        "resources": resources, "permissions": permissions,
+    });
+    let invite = json!({
+        "id": 13, "specifier_type": "Invite",
+        "specifier": {"id": 23, "email": "new@example.test"},
+        "resources": resources, "permissions": permissions,
+    });
+    let mut string_level = user.clone();
+    string_level["resources"][0]["access_level"] = json!("viewer");
+
+    assert_eq!(python_sdk_decodes(&user), Ok(()));
+    // A token entry (what the emulator used to list) has no email.
+    assert_eq!(
+        python_sdk_decodes(&token),
+        Err("specifier.email".to_owned())
+    );
+    // An invite has no name: the SDK cannot decode Mailtrap's own invites either (the
+    // emulator seeds none).
+    assert_eq!(
+        python_sdk_decodes(&invite),
+        Err("specifier.name".to_owned())
+    );
+    assert_eq!(
+        python_sdk_decodes(&string_level),
+        Err("resources[0].access_level".to_owned())
+    );
 }
 
 #[tokio::test]

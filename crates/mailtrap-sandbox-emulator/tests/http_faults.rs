@@ -559,7 +559,7 @@ async fn an_enforced_limit_answers_429_beyond_150_per_window() {
         .await;
     assert_eq!(
         view,
-        json!({"enforce": false, "limit": 150, "window_seconds": 10})
+        json!({"enforce": false, "limit": 150, "window_seconds": 10, "tracked_tokens": 0})
     );
     assert_eq!(env.get("/api/accounts").await.status(), StatusCode::OK);
 }

@@ -49,10 +49,12 @@ async fn connect(addr: SocketAddr) -> TcpStream {
 
 #[tokio::test]
 async fn slow_partial_heads_and_idle_connections_are_closed() {
+    // 300 slow clients, as in the report that found them held forever.
+    http_support::allow_open_files(2048);
     let env = start_with(with_idle_timeout()).await;
     let addr = env.emu.http_addr();
     let mut partial = Vec::new();
-    for _ in 0..50 {
+    for _ in 0..300 {
         let mut stream = connect(addr).await;
         stream
             .write_all(b"GET /api/sandboxes HTTP/1.1\r\nHost: emulator\r\nAuthor")
@@ -97,6 +99,35 @@ async fn slow_partial_heads_and_idle_connections_are_closed() {
     // The server still answers.
     let response = env.get("/api/sandboxes").await;
     assert_eq!(response.status(), reqwest::StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_head_dripped_a_byte_at_a_time_is_closed() {
+    // The idle timeout bounds the whole head, not the gap between two bytes.
+    let env = start_with(with_idle_timeout()).await;
+    let stream = connect(env.emu.http_addr()).await;
+    let (mut read, mut write) = stream.into_split();
+    let started = Instant::now();
+    let drip = tokio::spawn(async move {
+        let head = b"GET /api/sandboxes HTTP/1.1\r\nHost: emulator\r\nX-Slow: ";
+        for byte in head.iter().chain(std::iter::repeat(&b'x')).take(400) {
+            if write.write_all(&[*byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
+    let mut answer = Vec::new();
+    let closed = tokio::time::timeout(IDLE * 5, read.read_to_end(&mut answer)).await;
+    let elapsed = started.elapsed();
+    assert!(closed.is_ok(), "still open after {elapsed:?}");
+    assert!(elapsed >= IDLE && elapsed < IDLE * 3, "{elapsed:?}");
+    assert!(
+        !answer.starts_with(b"HTTP/1.1 2"),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    drip.abort();
 }
 
 #[tokio::test]

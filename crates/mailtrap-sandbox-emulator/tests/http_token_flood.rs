@@ -1,6 +1,8 @@
 //! A flood of requests with distinct wrong tokens (each 60 KiB, under the 64 KiB head limit)
-//! leaves the emulator's memory flat: the rate limiter only remembers valid tokens. Alone in
-//! its file, as it measures this process's resident memory.
+//! leaves the emulator's memory flat: the rate limiter only remembers valid tokens (it keeps
+//! one count for all the others, which the control API shows), and the process's resident
+//! memory does not grow by what the tokens weigh. Alone in its file, as it measures this
+//! process's resident memory.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -10,7 +12,15 @@
 
 mod http_support;
 
-use http_support::start;
+use http_support::{Env, start};
+
+/// How many counts the rate limiter keeps, as the control API reports.
+#[cfg(target_os = "linux")]
+async fn tracked(env: &Env) -> u64 {
+    env.get_json("/_emulator/rate_limit").await["tracked_tokens"]
+        .as_u64()
+        .unwrap()
+}
 
 /// The resident memory of this process, in KiB.
 #[cfg(target_os = "linux")]
@@ -45,6 +55,8 @@ async fn a_flood_of_distinct_wrong_tokens_leaves_memory_flat() {
     let grown_mib = rss_kib().saturating_sub(before) / 1024;
     // 1,000 tokens of 60 KiB are 59 MiB; keeping them would show.
     assert!(grown_mib < 24, "grew by {grown_mib} MiB");
+    // The limiter holds one count: the one all requests without a valid token share.
+    assert_eq!(tracked(&env).await, 1);
     // Valid requests are still counted per token.
     let response = env.get("/api/sandboxes").await;
     let remaining: u32 = response.headers()["x-ratelimit-remaining"]
@@ -53,4 +65,5 @@ async fn a_flood_of_distinct_wrong_tokens_leaves_memory_flat() {
         .parse()
         .unwrap();
     assert_eq!(remaining, 149);
+    assert_eq!(tracked(&env).await, 2);
 }

@@ -573,6 +573,89 @@ async fn idle_sessions_time_out() {
 }
 
 #[tokio::test]
+async fn a_command_line_dripped_a_byte_at_a_time_times_out() {
+    // The idle timeout bounds a whole line, not the gap between two bytes: a client that keeps
+    // sending one byte every 50 ms and never ends its line is closed all the same.
+    use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _};
+    let idle = Duration::from_millis(400);
+    let server = start_with(SmtpConfig {
+        idle_timeout: idle,
+        ..SmtpConfig::default()
+    })
+    .await;
+    let client = Raw::ehlo(server.addr).await;
+    let (read, mut write) = client.reader.into_inner().into_split();
+    let started = std::time::Instant::now();
+    let drip = tokio::spawn(async move {
+        for byte in b"NOOP".iter().chain(std::iter::repeat(&b'x')).take(200) {
+            if write.write_all(&[*byte]).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
+    let mut read = tokio::io::BufReader::new(read);
+    let mut reply = String::new();
+    tokio::time::timeout(Duration::from_secs(5), read.read_line(&mut reply))
+        .await
+        .expect("an answer within 5 s")
+        .unwrap();
+    let elapsed = started.elapsed();
+    assert!(reply.starts_with("421 4.4.2"), "{reply}");
+    assert!(elapsed >= idle && elapsed < idle * 3, "{elapsed:?}");
+    let mut rest = String::new();
+    assert_eq!(read.read_line(&mut rest).await.unwrap_or(0), 0, "{rest}");
+    drip.abort();
+}
+
+/// A server with `idle` as its idle timeout, and a logged-in client that has just begun `DATA`.
+async fn inside_data(idle: Duration) -> (smtp_support::Server, Raw) {
+    let server = start_with(SmtpConfig {
+        idle_timeout: idle,
+        ..SmtpConfig::default()
+    })
+    .await;
+    let mut client = Raw::ehlo(server.addr).await;
+    client.login("alpha", "alpha-pass").await;
+    client.cmd("MAIL FROM:<a@client.test>", "250").await;
+    client.cmd("RCPT TO:<r@y.test>", "250").await;
+    client.cmd("DATA", "354").await;
+    (server, client)
+}
+
+#[tokio::test]
+async fn a_client_gone_quiet_inside_data_times_out_and_nothing_is_stored() {
+    let idle = Duration::from_millis(300);
+    let (server, mut client) = inside_data(idle).await;
+    // Half a message and half a line, then nothing.
+    client
+        .send_bytes(b"Subject: stalled\r\n\r\nThe first line\r\nand half of the sec")
+        .await;
+    let started = std::time::Instant::now();
+    let reply = client.reply().await;
+    assert!(reply.starts_with("421 4.4.2"), "{reply}");
+    assert!(started.elapsed() < idle * 4, "{:?}", started.elapsed());
+    assert!(client.is_closed().await);
+    assert!(server.backend.delivered().is_empty());
+}
+
+#[tokio::test]
+async fn a_slow_but_steady_message_is_received() {
+    // Lines that each arrive within the idle timeout keep DATA going past it in total.
+    let idle = Duration::from_millis(300);
+    let (server, mut client) = inside_data(idle).await;
+    client.send_bytes(b"Subject: steady\r\n\r\n").await;
+    for i in 0..8 {
+        tokio::time::sleep(idle / 3).await;
+        client.send(&format!("line {i}")).await;
+    }
+    client.cmd(".", "250 2.0.0").await;
+    let delivered = server.backend.delivered();
+    assert_eq!(delivered.len(), 1);
+    assert!(String::from_utf8_lossy(&delivered[0].raw).ends_with("line 7\r\n"));
+}
+
+#[tokio::test]
 async fn command_count_without_delivery_is_limited() {
     let server = start_with(SmtpConfig {
         max_commands_per_message: 5,

@@ -262,6 +262,7 @@ fn rate_limit_view(app: &AppState) -> Value {
         "enforce": app.limiter.enforced(),
         "limit": LIMIT,
         "window_seconds": WINDOW.as_secs(),
+        "tracked_tokens": app.limiter.tracked(),
     })
 }
 

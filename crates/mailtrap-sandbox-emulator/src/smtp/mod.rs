@@ -49,7 +49,8 @@
 //! | delivery failed | `TooLarge` → `552 5.3.4`, `NoSuchSandbox` → `550 5.1.1`, `Storage` → `451 4.3.0` |
 //! | VRFY / HELP / NOOP / RSET / QUIT | `252 2.5.0` / `214 2.0.0` / `250 2.0.0` / `250 2.0.0` / `221 2.0.0` |
 //! | fault rule ([`SmtpBackend::smtp_fault`]) at AUTH, MAIL FROM, RCPT TO | its own code and text (`421` also closes) |
-//! | idle longer than [`SmtpConfig::idle_timeout`] | `421 4.4.2 … timeout` and close |
+//! | no complete line (command, or line inside `DATA`) within [`SmtpConfig::idle_timeout`] | `421 4.4.2 … timeout` and close (nothing stored) |
+//! | `DATA` longer than 600 s in all | `421 4.4.2` and close (nothing stored) |
 //! | replies left unread for [`SmtpConfig::idle_timeout`] | close |
 //! | 20 failed commands in a row (refused recipients aside), or [`SmtpConfig::max_commands_per_message`] commands without a delivery | `421 4.7.0` and close |
 //! | more than [`SmtpConfig::max_connections`] sessions | `421 4.7.0 Too many connections` and close |
@@ -140,8 +141,8 @@ pub struct SmtpConfig {
     pub max_recipients: usize,
     /// Largest message accepted whatever the sandbox (advertised in `EHLO` as `SIZE`).
     pub max_message_bytes: u64,
-    /// How long a session may wait for the client's next line, or for the client to read
-    /// its replies.
+    /// How long the client may take to send a whole line (a command, or a line inside `DATA`),
+    /// or to read its replies.
     pub idle_timeout: Duration,
     /// Most commands a session may send without delivering a message (NOOP loops and the
     /// like); `RCPT TO` commands do not count (up to `max_recipients` plus 1,000 per message).

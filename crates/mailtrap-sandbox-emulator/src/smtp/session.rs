@@ -663,6 +663,14 @@ impl<B: SmtpBackend> Session<B> {
         let raw = match message {
             Received::Message(raw) => raw,
             Received::Closed => return Ok(Flow::Close),
+            Received::Idle => {
+                self.reply(
+                    421,
+                    "4.4.2",
+                    "Idle timeout exceeded while receiving data, closing connection",
+                );
+                return Ok(Flow::Close);
+            }
             Received::TooLarge { runaway } => {
                 let text = format!(
                     "Message size exceeds the maximum of {} bytes",
@@ -691,9 +699,17 @@ impl<B: SmtpBackend> Session<B> {
         let mut too_large = false;
         let mut line_too_long = false;
         loop {
-            let line =
-                read_line(&mut self.reader, &mut self.line, DATA_LINE_LIMIT, give_up).await?;
-            match line {
+            // Each line must arrive within the idle timeout, so that a client gone quiet (or
+            // dripping a byte at a time) mid-message does not hold its slot until the deadline.
+            let line = tokio::time::timeout(
+                self.config.idle_timeout,
+                read_line(&mut self.reader, &mut self.line, DATA_LINE_LIMIT, give_up),
+            )
+            .await;
+            let Ok(line) = line else {
+                return Ok(Received::Idle);
+            };
+            match line? {
                 Line::Eof => return Ok(Received::Closed),
                 Line::Runaway => return Ok(Received::TooLarge { runaway: true }),
                 Line::TooLong => {
@@ -867,6 +883,8 @@ enum Received {
     LineTooLong,
     /// The client disconnected before the final dot.
     Closed,
+    /// No complete line arrived within the idle timeout.
+    Idle,
 }
 
 impl<B> std::fmt::Debug for Session<B> {

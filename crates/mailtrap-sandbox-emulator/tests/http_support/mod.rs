@@ -182,3 +182,31 @@ pub fn rich_message() -> String {
      --outer--\n"
         .to_owned()
 }
+
+/// Raises this process's soft limit on open files to at least `needed`: the client and the
+/// server end of every connection live in this process, and many systems start at 1,024.
+#[cfg(unix)]
+pub fn allow_open_files(needed: u64) {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    if limit.current.is_none_or(|current| current >= needed) {
+        return;
+    }
+    assert!(
+        limit.maximum.is_none_or(|maximum| maximum >= needed),
+        "this test needs {needed} open files; the hard limit is {:?}",
+        limit.maximum
+    );
+    setrlimit(
+        Resource::Nofile,
+        Rlimit {
+            current: Some(needed),
+            maximum: limit.maximum,
+        },
+    )
+    .unwrap();
+}
+
+/// Elsewhere the limit is left as it is.
+#[cfg(not(unix))]
+pub fn allow_open_files(_needed: u64) {}
