@@ -130,11 +130,15 @@ pub(crate) fn generate() -> Result<TlsCertificates, CertError> {
 
 /// The certificates kept in `dir` (`<data_dir>/tls`), made (or renewed) as needed.
 pub(crate) fn load_or_create(dir: &Path) -> Result<TlsCertificates, CertError> {
-    fs::create_dir_all(dir).map_err(|source| io_error(dir, source))?;
+    crate::private_files::create_dir(dir).map_err(|source| io_error(dir, source))?;
     let ca_cert_path = dir.join(CA_CERT_FILE);
     let ca_key_path = dir.join(CA_KEY_FILE);
     let server_cert_path = dir.join(SERVER_CERT_FILE);
     let server_key_path = dir.join(SERVER_KEY_FILE);
+    // Keys saved by an older version, or opened up by hand, are closed to others again.
+    for key in [&ca_key_path, &server_key_path] {
+        crate::private_files::restrict_file(key).map_err(|source| io_error(key, source))?;
+    }
 
     let saved_ca = match (read_optional(&ca_cert_path)?, read_optional(&ca_key_path)?) {
         (Some(cert_pem), Some(key_pem)) => match LocalCa::load(cert_pem, &key_pem) {

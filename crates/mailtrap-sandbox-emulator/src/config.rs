@@ -83,7 +83,9 @@ pub struct EmulatorConfig {
     /// The API token. When `None`, the token saved in `data_dir` is reused, or a random one is
     /// made.
     pub api_token: Option<String>,
-    /// Where to keep everything (an SQLite file inside). `None` keeps everything in memory.
+    /// Where to keep everything (an SQLite file inside; the directory is made readable by its
+    /// owner only). `None` keeps everything in memory. Needs the crate's `persist` feature:
+    /// without it, [`EmulatorConfig::start`] refuses a data directory.
     pub data_dir: Option<PathBuf>,
     /// With a data directory, how far a change must get before it is acknowledged.
     pub durability: Durability,
@@ -187,6 +189,11 @@ impl EmulatorConfig {
                 "serving HTTPS needs the emulator's `tls` feature (mailtrap-sandbox-emulator = \
                  { features = [\"tls\"] })"
                     .to_owned(),
+            ));
+        }
+        if cfg!(not(feature = "persist")) && self.data_dir.is_some() {
+            return Err(StartError::InvalidConfig(
+                crate::persist::FEATURE_NEEDED.to_owned(),
             ));
         }
         if self.sandbox_limits.max_message_size == 0 {

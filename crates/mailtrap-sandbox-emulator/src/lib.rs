@@ -16,6 +16,8 @@ mod http;
 #[cfg(feature = "tls")]
 mod https;
 mod persist;
+#[cfg(any(feature = "persist", feature = "tls"))]
+mod private_files;
 mod random;
 mod ratelimit;
 mod server;

@@ -103,3 +103,25 @@ async fn shutdown_stops_both_listeners() {
     assert!(tokio::net::TcpStream::connect(http).await.is_err());
     assert!(tokio::net::TcpStream::connect(smtp).await.is_err());
 }
+
+#[tokio::test]
+async fn a_data_dir_needs_the_persist_feature() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral();
+    config.data_dir = Some(dir.path().join("data"));
+    let started = config.start().await;
+    if cfg!(feature = "persist") {
+        started.unwrap().shutdown().await;
+    } else {
+        let error = started.unwrap_err();
+        assert!(
+            matches!(
+                error,
+                mailtrap_sandbox_emulator::StartError::InvalidConfig(_)
+            ),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("`persist` feature"), "{error}");
+        assert!(!dir.path().join("data").exists(), "nothing is made");
+    }
+}

@@ -268,6 +268,7 @@ fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap()
 }
 
+#[cfg(feature = "persist")]
 #[tokio::test]
 async fn the_ca_and_certificate_persist_in_the_data_dir() {
     let dir = tempfile::tempdir().unwrap();
@@ -303,8 +304,29 @@ async fn the_ca_and_certificate_persist_in_the_data_dir() {
     assert_eq!(response.status(), StatusCode::OK);
     first.shutdown().await;
     assert!(ca_path.exists(), "the data directory keeps the CA");
+    // Keys and a directory left open (by hand, or by an older version) are closed again.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let set = |path: &Path, mode: u32| {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+        };
+        set(&tls, 0o755);
+        set(&tls.join("ca-key.pem"), 0o644);
+        set(&tls.join("server-key.pem"), 0o644);
+    }
 
     let second = config.clone().start().await.unwrap();
+    #[cfg(unix)]
+    for (path, mode) in [
+        (tls.clone(), 0o700),
+        (tls.join("ca-key.pem"), 0o600),
+        (tls.join("server-key.pem"), 0o600),
+    ] {
+        use std::os::unix::fs::PermissionsExt as _;
+        let actual = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(actual, mode, "{}", path.display());
+    }
     assert_eq!(second.ca_cert_path(), Some(ca_path.as_path()));
     assert_eq!(second.ca_cert_pem(), Some(ca_pem.as_str()));
     assert_eq!(read(&tls.join("server.pem")), server_pem, "reused");
@@ -381,6 +403,7 @@ async fn a_taken_https_port_is_a_clear_start_error() {
     assert!(error.to_string().contains("HTTPS"), "{error}");
 }
 
+#[cfg(feature = "persist")]
 #[tokio::test]
 async fn a_data_dir_that_cannot_hold_the_certificates_is_a_clear_start_error() {
     // The data directory is fine, but where the certificates go is a file.

@@ -376,3 +376,39 @@ async fn concurrent_deliveries_are_all_kept_on_disk() {
     assert_eq!(view["emails_count"], 400);
     assert_eq!(view["sent_messages_count"], 400);
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_data_dir_and_database_are_closed_to_others_also_when_they_exist() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let set = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("data");
+    let db = dir.join(DB_FILE);
+    let wal = dir.join(format!("{DB_FILE}-wal"));
+
+    let env = start_with(config(&dir)).await;
+    env.deliver_simple(env.sandbox(), "private", "x@example.test", "t")
+        .await;
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&db), 0o600);
+    assert_eq!(mode(&wal), 0o600);
+    env.emu.shutdown().await;
+
+    // Left open by an older version or by hand: closed again at the next start.
+    set(&dir, 0o755);
+    set(&db, 0o644);
+    if wal.exists() {
+        set(&wal, 0o644);
+    }
+    let env = start_with(config(&dir)).await;
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&db), 0o600);
+    if wal.exists() {
+        assert_eq!(mode(&wal), 0o600);
+    }
+    env.emu.shutdown().await;
+}

@@ -1,4 +1,4 @@
-//! Saving to SQLite when a data directory is given.
+//! Saving to SQLite.
 //!
 //! The in-memory state is the one that answers requests; SQLite is written through. Every
 //! change is sent, in the order it was made in memory, to one writer thread, which commits
@@ -19,66 +19,14 @@ use std::thread::JoinHandle;
 use bytes::Bytes;
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::{DB_FILE, Loaded, MessageRow, Op, WaitMode, Waiter};
 use crate::config::Durability;
 use crate::error::StartError;
+use crate::private_files;
 
-/// The name of the SQLite file the emulator keeps in its data directory.
-pub const DB_FILE: &str = "emulator.sqlite3";
 const SCHEMA_VERSION: &str = "1";
 /// Most changes committed in one transaction.
 const MAX_BATCH: usize = 1024;
-
-/// One change to save.
-#[derive(Debug)]
-pub(crate) enum Op {
-    PutMessage(MessageRow),
-    SetRead {
-        id: u64,
-        is_read: bool,
-        updated_at: String,
-    },
-    DeleteMessages(Vec<u64>),
-    /// Marks every message of a sandbox read.
-    MarkSandboxRead {
-        sandbox_id: u64,
-        updated_at: String,
-    },
-    DeleteSandboxMessages(u64),
-    DeleteAllMessages,
-    /// The whole registry, as JSON (only the last one of a batch is written).
-    Registry(String),
-    /// The seed (the state `reset` returns to), as JSON.
-    Seed(String),
-}
-
-/// A saved message.
-#[derive(Debug)]
-pub(crate) struct MessageRow {
-    pub(crate) id: u64,
-    pub(crate) sandbox_id: u64,
-    pub(crate) raw: Bytes,
-    pub(crate) is_read: bool,
-    pub(crate) created_at: String,
-    pub(crate) updated_at: String,
-    pub(crate) meta: String,
-}
-
-/// What was in the data directory at start-up.
-#[derive(Debug, Default)]
-pub(crate) struct Loaded {
-    pub(crate) registry: Option<String>,
-    pub(crate) seed: Option<String>,
-    pub(crate) messages: Vec<MessageRow>,
-}
-
-/// How the caller will wait for its changes to be saved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum WaitMode {
-    /// From a thread that may block (SMTP delivery runs in `spawn_blocking`).
-    Blocking,
-    /// From async code.
-    Async,
-}
 
 enum Ack {
     Blocking(mpsc::SyncSender<Result<(), String>>),
@@ -102,49 +50,6 @@ impl Ack {
 struct Job {
     ops: Vec<Op>,
     ack: Ack,
-}
-
-/// Waits until some changes are saved.
-#[derive(Debug)]
-pub(crate) enum Waiter {
-    /// Nothing to wait for (in memory, or no change).
-    Done,
-    Blocking(mpsc::Receiver<Result<(), String>>),
-    Async(tokio::sync::oneshot::Receiver<Result<(), String>>),
-    Failed(String),
-}
-
-impl Waiter {
-    /// Waits, blocking the thread.
-    pub(crate) fn wait_blocking(self) -> Result<(), String> {
-        match self {
-            Waiter::Done => Ok(()),
-            Waiter::Failed(e) => Err(e),
-            Waiter::Blocking(rx) => rx
-                .recv()
-                .unwrap_or_else(|_| Err("the storage writer stopped".to_owned())),
-            Waiter::Async(rx) => rx
-                .blocking_recv()
-                .unwrap_or_else(|_| Err("the storage writer stopped".to_owned())),
-        }
-    }
-
-    /// Waits without blocking the thread.
-    pub(crate) async fn wait(self) -> Result<(), String> {
-        match self {
-            Waiter::Done => Ok(()),
-            Waiter::Failed(e) => Err(e),
-            Waiter::Async(rx) => rx
-                .await
-                .unwrap_or_else(|_| Err("the storage writer stopped".to_owned())),
-            Waiter::Blocking(rx) => tokio::task::spawn_blocking(move || {
-                rx.recv()
-                    .unwrap_or_else(|_| Err("the storage writer stopped".to_owned()))
-            })
-            .await
-            .unwrap_or_else(|e| Err(e.to_string())),
-        }
-    }
 }
 
 /// The writer thread and the way to it.
@@ -172,10 +77,14 @@ impl Persist {
             path: dir.to_path_buf(),
             message,
         };
-        std::fs::create_dir_all(dir).map_err(|e| storage_error(e.to_string()))?;
+        private_files::create_dir(dir).map_err(|e| storage_error(e.to_string()))?;
         let path = dir.join(DB_FILE);
+        restrict_database(&path).map_err(|e| storage_error(e.to_string()))?;
         let conn = Connection::open(&path).map_err(|e| storage_error(e.to_string()))?;
+        // SQLite makes its log files with the database's permissions: close it before them.
+        restrict_database(&path).map_err(|e| storage_error(e.to_string()))?;
         init(&conn, durability).map_err(|e| storage_error(e.to_string()))?;
+        restrict_database(&path).map_err(|e| storage_error(e.to_string()))?;
         check_version(&conn).map_err(storage_error)?;
         let loaded = load(&conn).map_err(|e| storage_error(e.to_string()))?;
         let (tx, rx) = mpsc::channel::<Job>();
@@ -233,6 +142,17 @@ impl Drop for Persist {
     fn drop(&mut self) {
         self.close();
     }
+}
+
+/// The database and its write-ahead log and shared-memory files, owner only.
+fn restrict_database(path: &Path) -> std::io::Result<()> {
+    private_files::restrict_file(path)?;
+    for suffix in ["-wal", "-shm"] {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        private_files::restrict_file(Path::new(&name))?;
+    }
+    Ok(())
 }
 
 fn init(conn: &Connection, durability: Durability) -> rusqlite::Result<()> {
