@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::values::{Grant, Revoke, parse_duration, parse_grant, parse_revoke};
+use crate::values::{Grant, Revoke, parse_duration, parse_grant, parse_revoke, parse_variable};
 
 /// The heading of the flags every command accepts.
 const GLOBAL: &str = "Global options";
@@ -26,6 +26,7 @@ Environment:
   MAILTRAP_API_TOKEN       the API token (--token)
   MAILTRAP_BASE_URL        the management API (--base-url)
   MAILTRAP_SEND_BASE_URL   the sending API (--send-base-url)
+  MAILTRAP_TIMEOUT         the longest one request may take (--request-timeout)
   MAILTRAP_EMULATOR_TOKEN  the token `serve` accepts (serve --api-token)";
 
 /// Every Mailtrap Sandbox (email testing) operation from the shell, a local emulator of the
@@ -86,6 +87,18 @@ pub(crate) struct GlobalArgs {
     #[arg(long, global = true, value_name = "N", default_value_t = 3, help_heading = GLOBAL)]
     pub(crate) retries: u32,
 
+    /// The longest one request may take, answer included: 30s, 2m, 500ms (default 30s;
+    /// `wait --timeout` also bounds every request of the wait).
+    #[arg(
+        long,
+        global = true,
+        env = "MAILTRAP_TIMEOUT",
+        value_name = "DURATION",
+        value_parser = parse_duration,
+        help_heading = GLOBAL
+    )]
+    pub(crate) request_timeout: Option<Duration>,
+
     /// Print one JSON document on stdout instead of tables and summaries.
     #[arg(long, global = true, help_heading = GLOBAL)]
     pub(crate) json: bool,
@@ -113,7 +126,7 @@ pub(crate) enum Command {
     /// Wait for a message to arrive, then print it (or its links, or its one-time code).
     Wait(WaitArgs),
     /// Send an email into a sandbox through the sending API.
-    Send(SendArgs),
+    Send(Box<SendArgs>),
     /// Who may access what: list, remove, grant or revoke permissions.
     #[command(subcommand)]
     Users(UsersCommand),
@@ -276,6 +289,18 @@ pub(crate) enum MessagesCommand {
         /// At most this many messages (pages are fetched as needed).
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
         limit: Option<u64>,
+        /// Only messages older than this one (lower ids): the cursor to the next page, which
+        /// a full page names at its end.
+        #[arg(long, value_name = "MESSAGE_ID")]
+        last_id: Option<u64>,
+        /// This page of 30 (1 is the newest) instead of following --last-id cursors.
+        #[arg(
+            long,
+            value_name = "N",
+            value_parser = clap::value_parser!(u64).range(1..),
+            conflicts_with_all = ["all", "last_id"]
+        )]
+        page: Option<u64>,
     },
     /// Show a message's details.
     Get(MessageArgs),
@@ -424,11 +449,22 @@ pub(crate) struct SendArgs {
     /// Sandbox id.
     #[arg(long, value_name = "ID")]
     pub(crate) sandbox: u64,
+    /// Send every email of this JSON file in one request, in the sending API's batch shape:
+    /// {"base": {...}, "requests": [{"to": [...]}, ...]} (up to 500 emails).
+    #[arg(
+        long,
+        value_name = "FILE.json",
+        conflicts_with_all = [
+            "from", "to", "cc", "bcc", "subject", "text", "text_file", "html", "html_file",
+            "attach", "category", "template", "var", "vars_file",
+        ]
+    )]
+    pub(crate) batch: Option<PathBuf>,
     /// Sender: `ana@example.com` or `Ana Lima <ana@example.com>`.
-    #[arg(long, value_name = "ADDRESS")]
-    pub(crate) from: String,
+    #[arg(long, value_name = "ADDRESS", required_unless_present = "batch")]
+    pub(crate) from: Option<String>,
     /// Recipient (repeat for more).
-    #[arg(long, value_name = "ADDRESS", required = true)]
+    #[arg(long, value_name = "ADDRESS", required_unless_present = "batch")]
     pub(crate) to: Vec<String>,
     /// Copy recipient (repeat for more).
     #[arg(long, value_name = "ADDRESS")]
@@ -437,8 +473,8 @@ pub(crate) struct SendArgs {
     #[arg(long, value_name = "ADDRESS")]
     pub(crate) bcc: Vec<String>,
     /// Subject.
-    #[arg(long)]
-    pub(crate) subject: String,
+    #[arg(long, required_unless_present_any = ["batch", "template"])]
+    pub(crate) subject: Option<String>,
     /// Text body.
     #[arg(long, conflicts_with = "text_file")]
     pub(crate) text: Option<String>,
@@ -457,6 +493,19 @@ pub(crate) struct SendArgs {
     /// Category for statistics.
     #[arg(long)]
     pub(crate) category: Option<String>,
+    /// Render this template (its uuid) instead of a subject and bodies.
+    #[arg(
+        long,
+        value_name = "UUID",
+        conflicts_with_all = ["subject", "text", "text_file", "html", "html_file", "category"]
+    )]
+    pub(crate) template: Option<String>,
+    /// A template variable, NAME=VALUE (repeat for more; the value is a string).
+    #[arg(long, value_name = "NAME=VALUE", value_parser = parse_variable, requires = "template")]
+    pub(crate) var: Vec<(String, String)>,
+    /// Template variables from a JSON object in a file (any JSON values); --var adds to them.
+    #[arg(long, value_name = "FILE.json", requires = "template")]
+    pub(crate) vars_file: Option<PathBuf>,
 }
 
 // ---------------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ use std::path::Path;
 
 use mailtrap_sandbox::{ApiErrorKind, Error};
 
+use crate::escape::inert;
+
 /// The exit codes (documented in `--help` and the README).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ExitCode {
@@ -29,6 +31,8 @@ pub(crate) struct Failure {
     pub(crate) code: ExitCode,
     pub(crate) message: String,
     pub(crate) hint: Option<String>,
+    /// The request was sent but its answer was lost: it may have been applied.
+    pub(crate) maybe_applied: bool,
 }
 
 /// The result of a command.
@@ -41,6 +45,7 @@ impl Failure {
             code: ExitCode::Error,
             message: message.into(),
             hint: None,
+            maybe_applied: false,
         }
     }
 
@@ -50,6 +55,7 @@ impl Failure {
             code,
             message: message.into(),
             hint: None,
+            maybe_applied: false,
         }
     }
 
@@ -109,15 +115,71 @@ impl Failure {
             Error::WaitTimeout(timeout) => Self::new(ExitCode::Timeout, timeout.to_string()).hint(
                 "raise --timeout, or check the filter and that the message was sent to this sandbox",
             ),
-            Error::Timeout(_) => Self::new(ExitCode::Timeout, format!("{what}: {err}")),
-            Error::Transport(_) => Self::error(format!("{what}: {err}"))
-                .hint("check --base-url / --send-base-url (or MAILTRAP_BASE_URL / MAILTRAP_SEND_BASE_URL) and the network"),
+            Error::Timeout(cause) | Error::Transport(cause) => Self::transport(&what, err, cause),
             Error::InvalidArgument(reason) => Self::new(ExitCode::Usage, format!("{what}: {reason}")),
             Error::MissingConfiguration { .. } => Self::missing_token(),
             Error::InvalidConfiguration { .. } => Self::new(ExitCode::Usage, format!("{what}: {err}")),
             _ => Self::error(format!("{what}: {err}")),
         }
     }
+}
+
+impl Failure {
+    /// A request that failed on the way: whether anything reached the server decides what
+    /// the user may do next (repeat it, or check first).
+    fn transport(what: &str, err: &Error, cause: &mailtrap_sandbox::reqwest::Error) -> Self {
+        let timed_out = matches!(err, Error::Timeout(_));
+        let code = if timed_out {
+            ExitCode::Timeout
+        } else {
+            ExitCode::Error
+        };
+        let detail = cause_chain(cause);
+        if cause.is_connect() {
+            let how = if timed_out {
+                "could not connect in time"
+            } else {
+                "could not connect"
+            };
+            return Self::new(code, format!("{what}: {how}, nothing was sent ({detail})")).hint(
+                "check --base-url / --send-base-url (MAILTRAP_BASE_URL / MAILTRAP_SEND_BASE_URL) \
+                 and the network, then try again",
+            );
+        }
+        let how = if timed_out {
+            "no answer within the request timeout"
+        } else {
+            "the request was sent but the answer was lost"
+        };
+        let hint = if timed_out {
+            "it may have been applied: check before repeating it (`list`/`get` commands); \
+             raise --request-timeout (MAILTRAP_TIMEOUT) if the API is slow"
+        } else {
+            "it may have been applied: check before repeating it (`list`/`get` commands)"
+        };
+        let mut failure = Self::new(
+            code,
+            format!("{what}: {how}, it may have been applied ({detail})"),
+        )
+        .hint(hint);
+        failure.maybe_applied = true;
+        failure
+    }
+}
+
+/// An error and its causes, `a: b: c`, without repeats.
+fn cause_chain(err: &dyn std::error::Error) -> String {
+    let mut out = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = cause.source();
+    }
+    out
 }
 
 /// What an API error kind means, in a few words.
@@ -137,9 +199,11 @@ fn kind_words(kind: ApiErrorKind) -> &'static str {
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error: {}", self.message)?;
+        // Messages quote servers and mail (API error messages, subjects): one line each,
+        // control characters escaped.
+        write!(f, "error: {}", inert(&self.message))?;
         if let Some(hint) = &self.hint {
-            write!(f, "\nhint: {hint}")?;
+            write!(f, "\nhint: {}", inert(hint))?;
         }
         Ok(())
     }

@@ -7,6 +7,8 @@ mod cli;
 mod commands;
 mod context;
 mod demo;
+mod email_file;
+mod escape;
 mod failure;
 mod output;
 mod render;

@@ -1,6 +1,9 @@
 //! Everything the command writes: results on stdout (human text, or one JSON document with
 //! `--json`), failures and notes on stderr, and spinners or progress bars on stderr when it is
 //! a terminal. No other module writes to the terminal.
+//!
+//! Human output passes through [`crate::escape`] on its way out: whatever a mail or a server
+//! put in it, control characters reach the terminal escaped. `--json` is written exactly.
 
 use std::io::{IsTerminal as _, Write as _};
 use std::time::Duration;
@@ -8,6 +11,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
+use crate::escape::{Utf8Chunks, inert_body, inert_lines};
 use crate::failure::{CliResult, Failure};
 
 /// Where and how results are written.
@@ -39,19 +43,25 @@ impl Out {
             })?;
             stdout_line(&text)
         } else {
-            stdout_line(&human(value))
+            stdout_line(&inert_lines(&human(value)))
         }
     }
 
     /// Writes a line of human output (nothing with `--json`).
     pub(crate) fn line(self, text: &str) -> CliResult {
-        if self.json { Ok(()) } else { stdout_line(text) }
+        if self.json {
+            Ok(())
+        } else {
+            stdout_line(&inert_lines(text))
+        }
     }
 
-    /// Writes raw bytes to stdout (a message body).
-    pub(crate) fn bytes(self, bytes: &[u8]) -> CliResult {
-        let mut stdout = std::io::stdout().lock();
-        ignore_broken_pipe(stdout.write_all(bytes).and_then(|()| stdout.flush()))
+    /// A writer for a message body on stdout: the bytes as they are when stdout is a file or
+    /// a pipe, text with control characters escaped when it is a terminal.
+    pub(crate) fn body_writer(self) -> BodyWriter {
+        BodyWriter {
+            terminal: std::io::stdout().is_terminal().then(Utf8Chunks::default),
+        }
     }
 
     /// A spinner on stderr while something is awaited (hidden unless stderr is a terminal).
@@ -91,7 +101,33 @@ impl Out {
     }
 }
 
-/// Writes a failure on stderr: `error: ...` and, when there is one, `hint: ...`.
+/// Writes a body to stdout, chunk by chunk (see [`Out::body_writer`]).
+#[derive(Debug)]
+pub(crate) struct BodyWriter {
+    /// The decoder, when stdout is a terminal.
+    terminal: Option<Utf8Chunks>,
+}
+
+impl BodyWriter {
+    /// Writes the next chunk.
+    pub(crate) fn write(&mut self, bytes: &[u8]) -> CliResult {
+        match &mut self.terminal {
+            None => stdout_bytes(bytes),
+            Some(decoder) => stdout_bytes(inert_body(&decoder.push(bytes)).as_bytes()),
+        }
+    }
+
+    /// Writes what is left at the end.
+    pub(crate) fn finish(mut self) -> CliResult {
+        match &mut self.terminal {
+            None => Ok(()),
+            Some(decoder) => stdout_bytes(inert_body(&decoder.finish()).as_bytes()),
+        }
+    }
+}
+
+/// Writes a failure on stderr: `error: ...` and, when there is one, `hint: ...` (each with
+/// control characters escaped: they may quote a server).
 pub(crate) fn report_failure(failure: &Failure) {
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(stderr, "{failure}");
@@ -100,7 +136,12 @@ pub(crate) fn report_failure(failure: &Failure) {
 /// Writes a note for the person at the terminal on stderr (never part of the result).
 pub(crate) fn note(text: &str) {
     let mut stderr = std::io::stderr().lock();
-    let _ = writeln!(stderr, "{text}");
+    let _ = writeln!(stderr, "{}", inert_lines(text));
+}
+
+fn stdout_bytes(bytes: &[u8]) -> CliResult {
+    let mut stdout = std::io::stdout().lock();
+    ignore_broken_pipe(stdout.write_all(bytes).and_then(|()| stdout.flush()))
 }
 
 fn stdout_line(text: &str) -> CliResult {

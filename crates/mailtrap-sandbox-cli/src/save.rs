@@ -35,7 +35,13 @@ async fn write_all(
     path: &Path,
     what: &str,
 ) -> CliResult<u64> {
-    let mut file = tokio::fs::File::create(partial)
+    // A leftover `.part` (or a link planted under its name) is removed, and the file is
+    // created new: nothing outside the directory is written through a link.
+    let _ = tokio::fs::remove_file(partial).await;
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(partial)
         .await
         .map_err(|err| Failure::file("create", path, &err))?;
     let bar = out.progress_bytes(download.content_length(), what.to_owned());

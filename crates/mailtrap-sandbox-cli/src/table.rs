@@ -5,6 +5,8 @@
 //! right for the ids, addresses and subjects shown here (wide CJK characters would be
 //! counted as one column each).
 
+use crate::escape::inert;
+
 /// A table: a header row and rows of cells, rendered with aligned columns.
 #[derive(Debug, Default)]
 pub(crate) struct Table {
@@ -64,12 +66,14 @@ impl Table {
     }
 }
 
-/// Key/value lines with the values aligned: `Name      Emulator sandbox`.
+/// Key/value lines with the values aligned: `Name      Emulator sandbox`. Values are shown on
+/// one line with control characters escaped.
 pub(crate) fn fields(pairs: &[(&str, String)]) -> String {
     let key_width = pairs.iter().map(|(key, _)| width(key)).max().unwrap_or(0);
     pairs
         .iter()
         .map(|(key, value)| {
+            let value = inert(value);
             format!("{key}{}  {value}", " ".repeat(key_width - width(key)))
                 .trim_end()
                 .to_owned()
@@ -82,11 +86,12 @@ fn width(text: &str) -> usize {
     text.chars().count()
 }
 
-/// One line, at most [`MAX_CELL`] characters.
+/// One line, at most [`MAX_CELL`] characters, with control characters escaped (cells hold
+/// what mail and servers sent).
 fn cut(cell: &str) -> String {
-    let one_line = cell.replace(['\n', '\r', '\t'], " ");
+    let one_line = inert(cell);
     if width(&one_line) <= MAX_CELL {
-        return one_line;
+        return one_line.into_owned();
     }
     let kept: String = one_line.chars().take(MAX_CELL - 1).collect();
     format!("{kept}…")

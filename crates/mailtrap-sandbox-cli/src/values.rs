@@ -45,6 +45,18 @@ pub(crate) fn parse_duration(input: &str) -> Result<Duration, String> {
     Ok(total)
 }
 
+/// Parses a template variable, `NAME=VALUE` (the value may be empty or hold `=`).
+pub(crate) fn parse_variable(input: &str) -> Result<(String, String), String> {
+    match input.split_once('=') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_owned(), value.to_owned()))
+        }
+        _ => Err(format!(
+            "`{input}` is not a variable: expected NAME=VALUE, for instance user_name=Ana"
+        )),
+    }
+}
+
 /// An access level given on the command line: a name or a number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Level(pub(crate) AccessLevel);
@@ -163,6 +175,24 @@ mod tests {
         for bad in ["", "s", "10x", "ten", "-3s", "1m-2s", "5 s"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn variables() {
+        assert_eq!(
+            parse_variable("name=Ana"),
+            Ok(("name".to_owned(), "Ana".to_owned()))
+        );
+        assert_eq!(
+            parse_variable("url=https://x.test/?a=b"),
+            Ok(("url".to_owned(), "https://x.test/?a=b".to_owned()))
+        );
+        assert_eq!(
+            parse_variable("empty="),
+            Ok(("empty".to_owned(), String::new()))
+        );
+        assert!(parse_variable("=x").is_err());
+        assert!(parse_variable("novalue").is_err());
     }
 
     #[test]

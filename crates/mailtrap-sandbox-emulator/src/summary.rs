@@ -147,6 +147,7 @@ impl fmt::Display for StartupSummary {
             self.smtp_addr, self.sandbox.smtp_username, self.sandbox.smtp_password
         )?;
         writeln!(f, "  Account        {}", self.account_id)?;
+        writeln!(f, "  Organization   {}", self.organization_id)?;
         writeln!(
             f,
             "  Project        {}  \"{}\"",

@@ -29,14 +29,23 @@ pub(super) async fn run(ctx: &Ctx, command: MessagesCommand) -> CliResult {
             search,
             all,
             limit,
+            last_id,
+            page,
         } => {
             let sandbox = sandbox.sandbox;
             let mut list = client.sandbox(sandbox).messages().list();
             if let Some(search) = search {
                 list = list.search(search);
             }
+            if let Some(last_id) = last_id {
+                list = list.last_id(last_id);
+            }
+            if let Some(page) = page {
+                list = list.page(page);
+            }
             let action = || format!("list the messages of sandbox {sandbox}");
-            let messages: Vec<Message> = if all || limit.is_some_and(|limit| limit > PAGE) {
+            let streamed = all || (page.is_none() && limit.is_some_and(|limit| limit > PAGE));
+            let messages: Vec<Message> = if streamed {
                 let wanted = limit.unwrap_or(u64::MAX);
                 let mut stream = list.stream();
                 let mut found = Vec::new();
@@ -52,7 +61,17 @@ pub(super) async fn run(ctx: &Ctx, command: MessagesCommand) -> CliResult {
                 page.truncate(usize::try_from(limit.unwrap_or(PAGE)).unwrap_or(usize::MAX));
                 page
             };
-            ctx.out.show(&messages, |list| render::messages(list))
+            // A full page may have a next one: say how to get it.
+            let next = (!streamed && messages.len() as u64 == PAGE && page.is_none())
+                .then(|| messages.iter().map(|message| message.id).min())
+                .flatten();
+            ctx.out.show(&messages, |list| match next {
+                Some(next) => format!(
+                    "{}\nOlder messages: add --last-id {next}",
+                    render::messages(list)
+                ),
+                None => render::messages(list),
+            })
         }
         MessagesCommand::Get(args) => {
             let message = handle(&args).get().await.doing(|| describe("get", &args))?;
@@ -207,10 +226,11 @@ async fn body(
                 }
                 None => {
                     let mut download = download;
+                    let mut writer = out.body_writer();
                     while let Some(chunk) = download.chunk().await.doing(action)? {
-                        out.bytes(&chunk)?;
+                        writer.write(&chunk)?;
                     }
-                    Ok(())
+                    writer.finish()
                 }
             }
         }
@@ -232,7 +252,11 @@ async fn body(
                     &json!({ "format": format.name(), "content": content }),
                     |_| String::new(),
                 ),
-                None => out.bytes(content.as_bytes()),
+                None => {
+                    let mut writer = out.body_writer();
+                    writer.write(content.as_bytes())?;
+                    writer.finish()
+                }
             }
         }
     }

@@ -1,12 +1,15 @@
 //! `wait`: wait for a message, then print it, its links or its one-time code.
 
+use std::time::Duration;
+
 use mailtrap_sandbox::MessageFilter;
 use serde_json::json;
+use tokio::time::Instant;
 
 use crate::cli::WaitArgs;
 use crate::commands::messages::{links_of, render_links};
 use crate::context::Ctx;
-use crate::failure::{CliResult, Doing as _, Failure};
+use crate::failure::{CliResult, Doing as _, ExitCode, Failure};
 use crate::render;
 
 pub(super) async fn run(ctx: &Ctx, args: WaitArgs) -> CliResult {
@@ -35,18 +38,24 @@ pub(super) async fn run(ctx: &Ctx, args: WaitArgs) -> CliResult {
     let spinner = ctx
         .out
         .spinner(format!("Waiting for {awaited} in sandbox {}", args.sandbox));
-    let result = wait.send().await;
+    // `--timeout` is a deadline for the whole command, whatever the server does: each
+    // request is bounded by it (see `Ctx::within`), and this cuts what is still running.
+    let started = Instant::now();
+    let deadline = started + args.timeout + GRACE;
+    let result = tokio::time::timeout_at(deadline, wait.send()).await;
     spinner.finish_and_clear();
     let action = || format!("wait for {awaited} in sandbox {}", args.sandbox);
-    let message = result.doing(action)?;
+    let message = match result {
+        Ok(result) => result.doing(action)?,
+        Err(_) => return Err(deadline_passed(&awaited, args.sandbox, started)),
+    };
 
     if !args.links && !args.code {
         return ctx.out.show(&message, render::message);
     }
-    let eml = sandbox
-        .message(message.id)
-        .parsed_eml()
+    let eml = tokio::time::timeout_at(deadline, sandbox.message(message.id).parsed_eml())
         .await
+        .map_err(|_| deadline_passed(&awaited, args.sandbox, started))?
         .doing(|| format!("read message {} of sandbox {}", message.id, args.sandbox))?;
     if args.links {
         let links = links_of(&eml);
@@ -70,4 +79,21 @@ pub(super) async fn run(ctx: &Ctx, args: WaitArgs) -> CliResult {
         .show(&json!({ "message_id": message.id, "code": code }), |_| {
             code.clone()
         })
+}
+
+/// How long past `--timeout` the command may take to finish a request the SDK cut at the
+/// deadline and report what it saw, before the command stops waiting for it.
+const GRACE: Duration = Duration::from_millis(250);
+
+/// The deadline passed with a request still unanswered.
+fn deadline_passed(awaited: &str, sandbox: u64, started: Instant) -> Failure {
+    Failure::new(
+        ExitCode::Timeout,
+        format!(
+            "timed out after {:.1} s waiting for {awaited} in sandbox {sandbox}: the API did not \
+             answer in time",
+            started.elapsed().as_secs_f64()
+        ),
+    )
+    .hint("raise --timeout, or check --base-url and that the API answers (run with -v to see the requests)")
 }

@@ -80,6 +80,7 @@ pub(crate) async fn run(args: &DemoArgs, global: &GlobalArgs) -> CliResult {
         Some(&base_url),
         Some(&base_url),
         global.retries,
+        global.request_timeout,
     )?;
     out.line(&format!(
         "Mailtrap Sandbox demo, offline: emulator started in-process (API {base_url}, SMTP {})",

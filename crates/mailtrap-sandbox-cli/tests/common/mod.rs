@@ -7,6 +7,8 @@ use std::process::Output;
 use assert_cmd::Command;
 use mailtrap_sandbox::{Client, Email, EmailAttachment, MessageId};
 use mailtrap_sandbox_emulator::{EmulatorConfig, FaultSpec, RunningEmulator};
+
+pub mod misbehaving;
 use tokio::runtime::Runtime;
 
 /// Variables that would change what the binary does if the developer's shell had them set.
@@ -15,6 +17,7 @@ pub const CLEARED_ENV: &[&str] = &[
     "MAILTRAP_BASE_URL",
     "MAILTRAP_SEND_BASE_URL",
     "MAILTRAP_EMULATOR_TOKEN",
+    "MAILTRAP_TIMEOUT",
     "RUST_LOG",
 ];
 
