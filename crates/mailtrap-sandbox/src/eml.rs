@@ -342,17 +342,7 @@ impl Eml {
     /// text body, without duplicates.
     #[must_use]
     pub fn links(&self) -> Vec<String> {
-        let html = self
-            .html
-            .as_deref()
-            .map(extract::links_in_html)
-            .unwrap_or_default();
-        let text = self
-            .text
-            .as_deref()
-            .map(extract::links_in_text)
-            .unwrap_or_default();
-        crate::extract::dedup(html.into_iter().chain(text))
+        extract::links_in_body(self.html.as_deref(), self.text.as_deref())
     }
 
     /// The first link containing `needle` (`"/reset"`, `"token="`).

@@ -74,7 +74,7 @@ mod transport;
 pub mod download;
 pub mod email;
 pub mod eml;
-pub mod extract;
+pub use mailtrap_sandbox_extract as extract;
 pub mod wait;
 
 pub use client::{Client, ClientBuilder};

@@ -123,7 +123,7 @@ impl std::error::Error for UnrenderedPlaceholders {}
 /// Every placeholder in the given parts of a message, subject first, then text, then HTML.
 ///
 /// ```
-/// use mailtrap_sandbox::extract::{Field, unrendered_placeholders};
+/// use mailtrap_sandbox_extract::{Field, unrendered_placeholders};
 ///
 /// let found = unrendered_placeholders(
 ///     Some("Welcome, {{ first_name }}!"),
@@ -155,7 +155,7 @@ pub fn unrendered_placeholders(
 /// each, with where it is: handy with `?` in a test.
 ///
 /// ```
-/// use mailtrap_sandbox::extract::check_placeholders;
+/// use mailtrap_sandbox_extract::check_placeholders;
 ///
 /// let error = check_placeholders(Some("Your invoice"), Some("Dear %FIRST_NAME%,"), None)
 ///     .unwrap_err();

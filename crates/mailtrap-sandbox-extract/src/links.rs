@@ -16,6 +16,26 @@ pub struct Anchor {
     pub text: String,
 }
 
+/// Every link of an email: those of its HTML body (`<a href>`, `<area href>`), then the URLs
+/// of its text body, without duplicates (the first occurrence is kept).
+///
+/// ```
+/// use mailtrap_sandbox_extract::links_in_body;
+///
+/// let html = r#"<a href="https://app.example.test/confirm?t=1">Confirm</a>"#;
+/// let text = "Confirm: https://app.example.test/confirm?t=1\nHelp: https://help.example.test";
+/// assert_eq!(
+///     links_in_body(Some(html), Some(text)),
+///     ["https://app.example.test/confirm?t=1", "https://help.example.test"]
+/// );
+/// ```
+#[must_use]
+pub fn links_in_body(html: Option<&str>, text: Option<&str>) -> Vec<String> {
+    let html = html.map(links_in_html).unwrap_or_default();
+    let text = text.map(links_in_text).unwrap_or_default();
+    dedup(html.into_iter().chain(text))
+}
+
 /// The `href` of every `<a>` and `<area>` element of `html`, in document order, without
 /// duplicates (the first occurrence is kept).
 ///
@@ -26,7 +46,7 @@ pub struct Anchor {
 /// `<style>` are not reported.
 ///
 /// ```
-/// use mailtrap_sandbox::extract::links_in_html;
+/// use mailtrap_sandbox_extract::links_in_html;
 ///
 /// let html = r#"<p><a href="https://app.example.test/reset?u=7&amp;t=a1b2">Reset</a>
 ///   <a href=" https://app.example.test/help ">Help</a>
@@ -45,7 +65,7 @@ pub fn links_in_html(html: &str) -> Vec<String> {
 /// kept, as each may carry a different text). See [`links_in_html`] for how `href` is read.
 ///
 /// ```
-/// use mailtrap_sandbox::extract::anchors_in_html;
+/// use mailtrap_sandbox_extract::anchors_in_html;
 ///
 /// let html = r#"<a href="/confirm?id=1"><b>Confirm</b>   your
 ///   address</a> <a href="/logo"><img src="logo.png" alt="Example Inc."></a>"#;
@@ -105,7 +125,7 @@ pub fn anchors_in_html(html: &str) -> Vec<Anchor> {
 /// (`https://` alone) are skipped.
 ///
 /// ```
-/// use mailtrap_sandbox::extract::links_in_text;
+/// use mailtrap_sandbox_extract::links_in_text;
 ///
 /// let text = "Reset it at https://app.example.test/reset?t=Zx9. Questions? \
 ///             Write to us (https://help.example.test/contact) or see <https://example.test/faq>.";
@@ -273,7 +293,7 @@ pub(crate) fn collapse_whitespace(text: &str) -> String {
 }
 
 /// Keeps the first occurrence of each string, in order.
-pub(crate) fn dedup(items: impl IntoIterator<Item = String>) -> Vec<String> {
+fn dedup(items: impl IntoIterator<Item = String>) -> Vec<String> {
     let mut seen = HashSet::new();
     items
         .into_iter()

@@ -59,7 +59,7 @@ const BLOCKS: &[&[u8]] = &[
 /// lines dropped.
 ///
 /// ```
-/// use mailtrap_sandbox::extract::html_to_text;
+/// use mailtrap_sandbox_extract::html_to_text;
 ///
 /// let html = "<html><head><style>p{color:red}</style></head><body>\
 ///             <p>Your code is</p><div><b>481&nbsp;207</b></div>Thanks,<br>The team</body></html>";

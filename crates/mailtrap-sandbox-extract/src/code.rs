@@ -66,7 +66,7 @@ const YEAR_KEYWORD_RANGE: usize = 20;
 ///    nothing is left.
 ///
 /// ```
-/// use mailtrap_sandbox::extract::CodeFinder;
+/// use mailtrap_sandbox_extract::CodeFinder;
 ///
 /// let text = "Order #40213 ships today. Your verification code is 482 913.\n\
 ///             It expires in 10 minutes. © 2025 Example Inc, call +1 555 0100.";
@@ -240,7 +240,7 @@ impl CodeFinder {
 /// [`CodeFinder`] for the heuristic.
 ///
 /// ```
-/// use mailtrap_sandbox::extract::one_time_code;
+/// use mailtrap_sandbox_extract::one_time_code;
 ///
 /// assert_eq!(one_time_code("Your sign-in code: 0716").as_deref(), Some("0716"));
 /// assert_eq!(one_time_code("Total: $1299 (incl. 2024 fees)"), None);
