@@ -34,6 +34,10 @@ enum Command {
         /// Folder of our description (default: the workspace's openapi/).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+        /// Folder of the overlay (default: the workspace's openapi/overlay/); an API whose
+        /// overlay file is missing gets none.
+        #[arg(long, value_name = "DIR")]
+        overlay: Option<PathBuf>,
     },
     /// Generate crates/mailtrap-sandbox-api/src/generated/*.rs from openapi/*.yaml.
     Codegen {
@@ -61,11 +65,12 @@ fn run(command: Command) -> Result<ExitCode> {
             check,
             json,
             out,
+            overlay,
         } => {
             let options = sync::Options {
                 upstream,
                 out_dir: out.unwrap_or_else(workspace::openapi_dir),
-                overlay_dir: workspace::overlay_dir(),
+                overlay_dir: overlay.unwrap_or_else(workspace::overlay_dir),
                 check,
             };
             let report = sync::run(&options)?;

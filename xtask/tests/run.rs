@@ -220,3 +220,68 @@ fn moving_from_the_inbox_era_to_the_current_upstream_is_reported() {
     assert_eq!(sandbox_paths, 24, "{added:?} {moved:?}");
     insta::assert_snapshot!("inbox_era_to_current", report.to_text());
 }
+
+/// Runs `cargo xtask sync` (the binary) with an empty overlay; returns its exit code and
+/// standard output.
+fn sync_binary(upstream: &Path, out: &Path, check: bool) -> (Option<i32>, String) {
+    let no_overlay = out.join("no-overlay");
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_xtask"));
+    command.args(["sync", "--upstream"]).arg(upstream);
+    command
+        .arg("--out")
+        .arg(out)
+        .arg("--overlay")
+        .arg(&no_overlay);
+    if check {
+        command.arg("--check");
+    }
+    let output = command.output().unwrap();
+    (
+        output.status.code(),
+        String::from_utf8(output.stdout).unwrap(),
+    )
+}
+
+/// V1 written another way: JSON instead of YAML, paths and top-level keys in reverse order.
+fn v1_rewritten() -> String {
+    let mut doc = xtask::yaml::parse(V1, "widgets.v1.yml").unwrap();
+    let reversed = |map: &serde_json::Map<String, serde_json::Value>| {
+        let mut entries: Vec<_> = map.clone().into_iter().collect();
+        entries.reverse();
+        entries.into_iter().collect::<serde_json::Map<_, _>>()
+    };
+    let paths = reversed(doc["paths"].as_object().unwrap());
+    doc["paths"] = serde_json::Value::Object(paths);
+    let root = reversed(doc.as_object().unwrap());
+    serde_json::to_string_pretty(&serde_json::Value::Object(root)).unwrap()
+}
+
+#[test]
+fn the_check_exits_1_exactly_when_something_changed() {
+    let out = tempfile::tempdir().unwrap();
+    let (code, _) = sync_binary(upstream(V1).path(), out.path(), false);
+    assert_eq!(code, Some(0), "the first sync writes and succeeds");
+    let written = fs::read(out.path().join("sandbox.yaml")).unwrap();
+
+    let (code, text) = sync_binary(upstream(V1).path(), out.path(), true);
+    assert_eq!(code, Some(0), "nothing changed:\n{text}");
+    assert!(text.contains("up to date"), "{text}");
+
+    let rewritten = v1_rewritten();
+    assert_ne!(rewritten, V1);
+    let (code, text) = sync_binary(upstream(&rewritten).path(), out.path(), true);
+    assert_eq!(code, Some(0), "only syntax and order changed:\n{text}");
+
+    let (code, text) = sync_binary(upstream(V2).path(), out.path(), true);
+    assert_eq!(code, Some(1), "V2 changes operations:\n{text}");
+    assert!(text.contains("[breaking"), "{text}");
+    assert_eq!(
+        fs::read(out.path().join("sandbox.yaml")).unwrap(),
+        written,
+        "a check wrote"
+    );
+
+    let missing = out.path().join("nothing-here");
+    let (code, _) = sync_binary(&missing, out.path(), true);
+    assert_eq!(code, Some(2), "an error is not drift");
+}
