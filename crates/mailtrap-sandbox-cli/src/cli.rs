@@ -501,10 +501,10 @@ pub(crate) struct SendArgs {
     )]
     pub(crate) template: Option<String>,
     /// A template variable, NAME=VALUE (repeat for more; the value is a string).
-    #[arg(long, value_name = "NAME=VALUE", value_parser = parse_variable, requires = "template")]
+    #[arg(long, value_name = "NAME=VALUE", value_parser = parse_variable)]
     pub(crate) var: Vec<(String, String)>,
     /// Template variables from a JSON object in a file (any JSON values); --var adds to them.
-    #[arg(long, value_name = "FILE.json", requires = "template")]
+    #[arg(long, value_name = "FILE.json")]
     pub(crate) vars_file: Option<PathBuf>,
 }
 

@@ -123,18 +123,22 @@ async fn download(ctx: &Ctx, of: &OfMessage, ids: &[u64], dir: &Path) -> CliResu
         if results.is_empty() {
             return format!("{} has no attachments.", describe(of));
         }
-        let mut table = Table::new(["ID", "FILE", "BYTES", "ATTACHMENT NAME"]);
+        let mut table = Table::new(["ID", "FILE", "BYTES", "NOTE", "ATTACHMENT NAME"]);
         for file in results {
-            let original = match (file.renamed, &file.error) {
-                (_, Some(error)) => format!("{:?}: not saved: {error}", file.filename),
-                (Some(why), None) => format!("{:?} ({why})", file.filename),
-                (None, None) => String::new(),
+            let (note, original) = match (file.renamed, &file.error) {
+                (_, Some(error)) => (
+                    format!("not saved: {error}"),
+                    format!("{:?}", file.filename),
+                ),
+                (Some(why), None) => (why.to_owned(), format!("{:?}", file.filename)),
+                (None, None) => (String::new(), String::new()),
             };
             table.row([
                 file.id.to_string(),
                 file.path.clone().unwrap_or_else(|| "-".to_owned()),
                 file.bytes
                     .map_or_else(|| "-".to_owned(), |bytes| bytes.to_string()),
+                note,
                 original,
             ]);
         }

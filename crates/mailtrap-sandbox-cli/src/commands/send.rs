@@ -76,6 +76,12 @@ async fn email(args: &SendArgs) -> CliResult<Email> {
             email = email.template_variable(name.as_str(), value.as_str());
         }
     } else {
+        if !args.var.is_empty() || args.vars_file.is_some() {
+            return Err(Failure::new(
+                ExitCode::Usage,
+                "--var and --vars-file fill a template: add --template UUID",
+            ));
+        }
         let text = match (&args.text, &args.text_file) {
             (Some(text), _) => Some(text.clone()),
             (None, Some(path)) => Some(read_text(path).await?),
