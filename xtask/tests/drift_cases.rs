@@ -455,6 +455,35 @@ fn request_properties() {
             &["request `note.pinned`: now nullable  (null is accepted too)"],
         ),
         Case::new(
+            "request_property_no_longer_nullable",
+            &[(
+                "                      type: [string, 'null']\n                      format: date-time\n",
+                "                      type: string\n                      format: date-time\n",
+            )],
+            Verdict::FailsNotBreaking,
+            &[
+                "request `note.remind_at`: no longer nullable  (optional: clients omit it rather than send null)",
+            ],
+        ),
+        Case::new(
+            "request_union_variant_removed",
+            &[(
+                "                        - type: integer\n                        - type: string\n",
+                "                        - type: integer\n",
+            )],
+            Verdict::FailsBreaking,
+            &["request `note.size`: integer|string -> integer  [breaking"],
+        ),
+        Case::new(
+            "request_union_variant_widened",
+            &[(
+                "                        - type: integer\n                        - type: string\n",
+                "                        - type: number\n                        - type: string\n",
+            )],
+            Verdict::FailsNotBreaking,
+            &["request `note.size`: integer|string -> number|string  (wider"],
+        ),
+        Case::new(
             "request_property_removed",
             &[(
                 "                    pinned:\n                      type: boolean\n",
