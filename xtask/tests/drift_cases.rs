@@ -785,3 +785,59 @@ fn every_record_of_the_fixture_names_what_upstream_said() {
         Some(&Value::String("integer".to_owned()))
     );
 }
+
+/// A document with one operation answering `schema`.
+fn answering(schema: &Value) -> Value {
+    serde_json::json!({
+        "openapi": "3.0.3",
+        "paths": {"/api/review": {"get": {
+            "operationId": "getReview",
+            "responses": {"200": {
+                "description": "The review.",
+                "content": {"application/json": {"schema": schema}}
+            }}
+        }}}
+    })
+}
+
+#[test]
+fn a_union_that_still_fits_keeps_its_own_presence_verdict() {
+    let plain =
+        serde_json::json!({"type": "object", "properties": {"passed": {"type": "boolean"}}});
+    let detailed = serde_json::json!({"type": "object", "properties": {
+        "passed": {"type": "boolean"},
+        "details": {"type": "object", "properties": {"score": {"type": "number"}}}
+    }});
+    let flagged = serde_json::json!({"type": "object", "properties": {
+        "passed": {"type": "boolean"},
+        "details": {"type": "boolean"}
+    }});
+    let body = |required: bool, variants: Vec<Value>| {
+        let names: Vec<&str> = if required { vec!["review"] } else { vec![] };
+        answering(&serde_json::json!({
+            "type": "object",
+            "required": names,
+            "properties": {"review": {"oneOf": variants}}
+        }))
+    };
+    // The variants merge (fine) and the union stops being always present (breaking).
+    let before = body(true, vec![flagged, detailed.clone()]);
+    let after = body(false, vec![detailed.clone(), detailed]);
+    let drift = xtask::drift::compare("openapi/review.yaml", &before, &after);
+    let details = &drift.changes[0].details;
+    let optional = details.iter().find(|d| d.change == "now optional").unwrap();
+    assert!(optional.breaking, "{details:?}");
+    let retyped = details
+        .iter()
+        .find(|d| d.change == "boolean -> object")
+        .unwrap();
+    assert!(!retyped.breaking, "{details:?}");
+    // A plain variant that is not decoded by any old one stays breaking.
+    let after = body(
+        true,
+        vec![plain.clone(), serde_json::json!({"type": "string"})],
+    );
+    let before = body(true, vec![plain]);
+    let drift = xtask::drift::compare("openapi/review.yaml", &before, &after);
+    assert!(drift.changes[0].breaking, "{:?}", drift.changes);
+}

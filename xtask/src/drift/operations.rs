@@ -593,11 +593,26 @@ pub(super) fn compare_places(
     for (path, mut detail) in found {
         if detail.breaking
             && let Some(union) = unions.iter().find(|u| unions::inside(&path, u))
+            && (path != *union || is_type_change(&detail, before, after, union))
         {
             detail.breaking = false;
             detail.reason = unions::reason(side, union);
         }
         out.push(detail);
+    }
+}
+
+/// Whether `detail`, found at `path`, is the change of its type (not of its presence or
+/// nullability, which the union's variants do not decide).
+fn is_type_change(
+    detail: &Detail,
+    before: &BTreeMap<String, Node>,
+    after: &BTreeMap<String, Node>,
+    path: &str,
+) -> bool {
+    match (find(before, path), find(after, path)) {
+        (Some(old), Some(new)) => detail.change == format!("{} -> {}", old.shown, new.shown),
+        _ => false,
     }
 }
 
