@@ -282,7 +282,7 @@ async fn pages_carry_a_strict_policy_and_are_never_framed() {
     assert!(!policy.contains("unsafe-inline"), "{policy}");
     assert_eq!(headers["x-frame-options"], "DENY");
     assert_eq!(headers["x-content-type-options"], "nosniff");
-    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert_eq!(headers["referrer-policy"], "same-origin");
     assert_eq!(headers["cache-control"], "no-store");
 }
 
@@ -408,6 +408,10 @@ async fn a_message_shows_every_tab_and_is_marked_read_on_open() {
     let tab = |name: &str| format!("{base}?tab={name}");
     let text = inbox.page(&tab("text")).await;
     assert!(text.contains("<pre class=\"text\">The report is attached."));
+    let links = inbox.page(&tab("links")).await;
+    assert!(links.contains("The message has no links."));
+    assert!(links.contains("No one-time code found"));
+    assert!(links.contains("Unrendered placeholders"));
     let source = inbox.page(&tab("source")).await;
     assert!(source.contains("<span class=\"t\">&lt;img</span> <span class=\"a\">src</span>"));
     let raw = inbox.page(&tab("raw")).await;

@@ -65,12 +65,15 @@ pub(super) fn top_bar(csrf: &str) -> Markup {
     html! {
         header.top {
             a.brand href="/" { (brand_mark()) span { "Mailtrap Sandbox" } small { "emulator" } }
+            span.live #live role="status" title="New mail appears without a reload" hidden {}
+            button.link.theme-toggle type="button" aria-keyshortcuts="t"
+                title="Colour theme: the system's, light or dark" { "Theme: auto" }
+            button.link.help-toggle type="button" data-action="help" aria-keyshortcuts="?" {
+                "Shortcuts"
+            }
             form.logout method="post" action="/ui/logout" {
                 input type="hidden" name="csrf" value=(csrf);
                 button.link type="submit" { "Sign out" }
-            }
-            button.link.help-toggle type="button" data-action="help" aria-keyshortcuts="?" {
-                "Shortcuts"
             }
         }
     }
@@ -132,10 +135,11 @@ pub(super) fn shortcuts() -> Markup {
                 dt { kbd { "j" } " / " kbd { "↓" } } dd { "next message" }
                 dt { kbd { "k" } " / " kbd { "↑" } } dd { "previous message" }
                 dt { kbd { "/" } } dd { "search" }
-                dt { kbd { "1" } "–" kbd { "9" } } dd { "message tabs" }
+                dt { kbd { "1" } "–" kbd { "9" } } dd { "message tabs (HTML, text, links, ...)" }
                 dt { kbd { "u" } } dd { "mark unread" }
                 dt { kbd { "#" } " / " kbd { "Delete" } } dd { "delete the message" }
                 dt { kbd { "Esc" } } dd { "back to the list" }
+                dt { kbd { "t" } } dd { "colour theme: auto, light, dark" }
                 dt { kbd { "?" } } dd { "this help" }
             }
             form method="dialog" { button type="submit" { "Close" } }

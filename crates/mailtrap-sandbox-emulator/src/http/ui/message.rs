@@ -1,5 +1,7 @@
-//! A message's page: who and when, the actions, and tabs for the rendered HTML, text, HTML
-//! source, raw source, headers, attachments, the spam report and the HTML check. Opening a message marks it read. Also its downloads: the `.eml` and attachments.
+//! A message's page: who and when, the actions, and tabs for the rendered HTML, text, the
+//! links and one-time code, HTML source, raw source, headers, attachments, the spam report and
+//! the HTML check. Opening a message marks it read. Also its downloads: the `.eml` and
+//! attachments.
 
 use std::sync::Arc;
 
@@ -15,7 +17,7 @@ use serde::Deserialize;
 
 use super::data::{self, Message};
 use super::inbox::{ListParams, Listing};
-use super::{Ui, format, inbox, layout, preview, source};
+use super::{Ui, format, inbox, layout, links, preview, source};
 use crate::analysis;
 use crate::http::AppState;
 use crate::http::{bodies, mail_headers};
@@ -26,6 +28,7 @@ use crate::mail::{self, Disposition, ParsedAttachment, ParsedMail};
 pub(super) enum Tab {
     Html,
     Text,
+    Links,
     Source,
     Raw,
     Headers,
@@ -35,9 +38,10 @@ pub(super) enum Tab {
 }
 
 impl Tab {
-    const ALL: [Tab; 8] = [
+    const ALL: [Tab; 9] = [
         Tab::Html,
         Tab::Text,
+        Tab::Links,
         Tab::Source,
         Tab::Raw,
         Tab::Headers,
@@ -50,6 +54,7 @@ impl Tab {
         match self {
             Tab::Html => "html",
             Tab::Text => "text",
+            Tab::Links => "links",
             Tab::Source => "source",
             Tab::Raw => "raw",
             Tab::Headers => "headers",
@@ -229,12 +234,14 @@ fn view(
 ) -> Markup {
     let spam = analysis::spam_report(parsed);
     let check = analysis::html_analysis(parsed.html.as_deref());
+    let found = links::Found::of(parsed);
     let list_url = place.list_url();
     let labels = |tab: Tab| -> String {
         match tab {
             Tab::Html => "HTML".to_owned(),
             Tab::Text => "Text".to_owned(),
-            Tab::Source => "HTML source".to_owned(),
+            Tab::Links => format!("Links {}", found.links.len()),
+            Tab::Source => "Source".to_owned(),
             Tab::Raw => "Raw".to_owned(),
             Tab::Headers => "Headers".to_owned(),
             Tab::Attachments => format!("Attachments {}", parsed.attachments.len()),
@@ -266,6 +273,7 @@ fn view(
                 @match place.tab {
                     Tab::Html => (html_tab(parsed, place)),
                     Tab::Text => (text_tab(parsed, &place.base)),
+                    Tab::Links => (links::tab(&found)),
                     Tab::Source => (source_tab(parsed, &place.base)),
                     Tab::Raw => (raw_tab(message, &place.base)),
                     Tab::Headers => (headers_tab(message, parsed)),

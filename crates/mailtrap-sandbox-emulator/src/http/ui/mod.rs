@@ -25,6 +25,7 @@ mod data;
 mod format;
 mod inbox;
 mod layout;
+mod links;
 mod live;
 mod message;
 mod preview;

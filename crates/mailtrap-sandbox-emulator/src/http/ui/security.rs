@@ -91,7 +91,9 @@ pub(super) async fn guard(request: Request, next: Next) -> Response {
         headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // Never a referrer to another site; but `no-referrer` would also make browsers send
+    // `Origin: null` with the inbox's own form posts, which the same-origin check refuses.
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     if !headers.contains_key(CACHE_CONTROL) {
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

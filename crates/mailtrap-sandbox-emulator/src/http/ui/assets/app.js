@@ -33,6 +33,24 @@
     toastTimer = setTimeout(() => { el.hidden = true; }, 4000);
   }
 
+  // The colour theme: the system's (auto), or light or dark as picked, kept in this browser.
+  const themes = ["auto", "light", "dark"];
+  let theme = "auto";
+  try { theme = localStorage.getItem("mailtrap-sandbox-theme") || "auto"; } catch (error) { /* private mode */ }
+  function applyTheme() {
+    if (theme === "light" || theme === "dark") document.documentElement.dataset.theme = theme;
+    else delete document.documentElement.dataset.theme;
+    const button = $(".theme-toggle");
+    if (button) button.textContent = `Theme: ${theme}`;
+  }
+  function nextTheme() {
+    theme = themes[(themes.indexOf(theme) + 1) % themes.length];
+    try { localStorage.setItem("mailtrap-sandbox-theme", theme); } catch (error) { /* private mode */ }
+    applyTheme();
+  }
+  applyTheme();
+  $(".theme-toggle")?.addEventListener("click", nextTheme);
+
   localizeTimes(document);
   for (const form of $$("form[data-confirm]")) {
     form.addEventListener("submit", (event) => {
@@ -195,8 +213,24 @@
       try { event = JSON.parse(message.data); } catch (error) { return; }
       handle(event);
     });
+    const live = $("#live");
+    const showLive = (state, text) => {
+      document.documentElement.dataset.live = state;
+      if (live) { live.hidden = false; live.dataset.state = state; live.textContent = text; }
+    };
+    source.addEventListener("open", () => {
+      showLive("on", "Live");
+      // Mail that arrived between this page's rendering and the stream's start (or while the
+      // stream was down) sent no event here: fetch the newest rows once.
+      refreshRows(false);
+    });
     source.addEventListener("error", () => {
-      if (source.readyState === EventSource.CLOSED) toast("Live updates stopped: reload the page.");
+      if (source.readyState === EventSource.CLOSED) {
+        showLive("off", "Offline");
+        toast("Live updates stopped: reload the page.");
+      } else {
+        showLive("reconnecting", "Reconnecting…");
+      }
     });
   }
 
@@ -244,5 +278,6 @@
     else if (/^[1-9]$/.test(key)) press(`.tabs a[data-key="${key}"]`);
     else if (key === "Escape" && opened) press(".back");
     else if (key === "?" && help) help.showModal();
+    else if (key === "t") nextTheme();
   });
 })();
