@@ -4,7 +4,7 @@
 use std::fmt;
 use std::path::Path;
 
-use mailtrap_sandbox::{ApiErrorKind, Error};
+use mailtrap_sandbox::{ApiErrorKind, Delivery, Error, TransportError};
 
 use crate::escape::inert;
 
@@ -115,7 +115,9 @@ impl Failure {
             Error::WaitTimeout(timeout) => Self::new(ExitCode::Timeout, timeout.to_string()).hint(
                 "raise --timeout, or check the filter and that the message was sent to this sandbox",
             ),
-            Error::Timeout(cause) | Error::Transport(cause) => Self::transport(&what, err, cause),
+            Error::NotSent(failure) | Error::MaybeApplied(failure) => {
+                Self::transport(&what, failure)
+            }
             Error::InvalidArgument(reason) => Self::new(ExitCode::Usage, format!("{what}: {reason}")),
             Error::MissingConfiguration { .. } => Self::missing_token(),
             Error::InvalidConfiguration { .. } => Self::new(ExitCode::Usage, format!("{what}: {err}")),
@@ -127,15 +129,15 @@ impl Failure {
 impl Failure {
     /// A request that failed on the way: whether anything reached the server decides what
     /// the user may do next (repeat it, or check first).
-    fn transport(what: &str, err: &Error, cause: &mailtrap_sandbox::reqwest::Error) -> Self {
-        let timed_out = matches!(err, Error::Timeout(_));
+    fn transport(what: &str, failure: &TransportError) -> Self {
+        let timed_out = failure.timed_out();
         let code = if timed_out {
             ExitCode::Timeout
         } else {
             ExitCode::Error
         };
-        let detail = cause_chain(cause);
-        if cause.is_connect() {
+        let detail = std::error::Error::source(failure).map_or_else(String::new, cause_chain);
+        if failure.delivery() == Delivery::NotSent {
             let how = if timed_out {
                 "could not connect in time"
             } else {

@@ -179,7 +179,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The sending API base URL (default `https://sandbox.api.mailtrap.io`).
+    /// The sending API base URL (default `https://sandbox.api.mailtrap.io`, or the
+    /// management base URL when that is a loopback address such as a local emulator's).
     pub fn send_base_url(mut self, url: impl Into<String>) -> Self {
         self.send_base_url = Some(url.into());
         self
@@ -299,12 +300,14 @@ impl ClientBuilder {
             "base_url",
             self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
         )?;
-        let send_base_url = normalize_url(
-            "send_base_url",
-            self.send_base_url
-                .as_deref()
-                .unwrap_or(DEFAULT_SEND_BASE_URL),
-        )?;
+        let loopback = is_loopback(&base_url);
+        // A local emulator serves both APIs: when the management host is a loopback
+        // address, sending goes there too unless told otherwise.
+        let send_base_url = match self.send_base_url.as_deref() {
+            Some(url) => normalize_url("send_base_url", url)?,
+            None if loopback => base_url.clone(),
+            None => normalize_url("send_base_url", DEFAULT_SEND_BASE_URL)?,
+        };
         let http = match self.http {
             Some(Http::Client(client)) => {
                 let conflicting = [
@@ -376,10 +379,27 @@ impl ClientBuilder {
             send_base_url,
             retry: self.retry,
             limiter: self.rate_limit.map(Limiter::new),
+            loopback,
         };
         Ok(Client {
             transport: Arc::new(transport),
         })
+    }
+}
+
+/// Whether a (normalized) base URL names a loopback host: `localhost`, `127.0.0.0/8`, `::1`.
+fn is_loopback(url: &str) -> bool {
+    match url::Url::parse(url)
+        .ok()
+        .and_then(|url| url.host().map(|host| host.to_owned()))
+    {
+        Some(url::Host::Domain(name)) => {
+            name.eq_ignore_ascii_case("localhost")
+                || name.to_ascii_lowercase().ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 
@@ -449,6 +469,35 @@ mod tests {
             let err = normalize_url("base_url", bad).unwrap_err();
             assert!(err.to_string().contains("base_url"), "{err}");
         }
+    }
+
+    #[test]
+    fn a_loopback_base_url_also_serves_sending() {
+        for local in [
+            "http://127.0.0.1:8025",
+            "http://localhost:9000/",
+            "http://[::1]:80",
+        ] {
+            let client = Client::builder()
+                .api_token("t")
+                .base_url(local)
+                .build()
+                .unwrap();
+            assert_eq!(client.send_base_url(), client.base_url(), "{local}");
+        }
+        let remote = Client::builder()
+            .api_token("t")
+            .base_url("https://mailtrap.example.com")
+            .build()
+            .unwrap();
+        assert_eq!(remote.send_base_url(), DEFAULT_SEND_BASE_URL);
+        let told = Client::builder()
+            .api_token("t")
+            .base_url("http://127.0.0.1:1")
+            .send_base_url("http://127.0.0.1:2")
+            .build()
+            .unwrap();
+        assert_eq!(told.send_base_url(), "http://127.0.0.1:2");
     }
 
     #[test]

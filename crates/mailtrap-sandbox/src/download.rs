@@ -108,11 +108,12 @@ impl Download {
     /// The body as a stream of chunks, as they arrive. A connection that fails or closes
     /// before the announced end gives an error as the last item.
     pub fn into_stream(self) -> BodyStream {
+        let label = self.label;
         BodyStream {
             inner: self
                 .response
                 .bytes_stream()
-                .map_err(Transport::body_error)
+                .map_err(move |err| Transport::body_error(label, err))
                 .boxed(),
         }
     }
@@ -121,16 +122,20 @@ impl Download {
     ///
     /// # Errors
     ///
-    /// [`Error::Transport`] or [`Error::Timeout`] when the connection fails.
+    /// [`Error::MaybeApplied`] when the connection fails or times out.
     pub async fn chunk(&mut self) -> Result<Option<Bytes>> {
-        self.response.chunk().await.map_err(Transport::body_error)
+        let label = self.label;
+        self.response
+            .chunk()
+            .await
+            .map_err(|err| Transport::body_error(label, err))
     }
 
     /// Reads the whole body into memory.
     ///
     /// # Errors
     ///
-    /// [`Error::Transport`] or [`Error::Timeout`] when the connection fails.
+    /// [`Error::MaybeApplied`] when the connection fails or times out.
     pub async fn bytes(mut self) -> Result<Bytes> {
         let capacity = self
             .content_length()
@@ -148,7 +153,7 @@ impl Download {
     ///
     /// # Errors
     ///
-    /// [`Error::Transport`] or [`Error::Timeout`] when the connection fails.
+    /// [`Error::MaybeApplied`] when the connection fails or times out.
     pub async fn text(self) -> Result<String> {
         let bytes = self.bytes().await?;
         Ok(match String::from_utf8(bytes.into()) {
@@ -161,8 +166,8 @@ impl Download {
     ///
     /// # Errors
     ///
-    /// [`Error::Decode`] when the body holds no message; [`Error::Transport`] or
-    /// [`Error::Timeout`] when the connection fails.
+    /// [`Error::Decode`] when the body holds no message; [`Error::MaybeApplied`]
+    /// when the connection fails or times out.
     pub async fn eml(self) -> Result<Eml> {
         let label = self.label;
         let status = self.response.status();
@@ -184,7 +189,7 @@ impl Download {
     ///
     /// # Errors
     ///
-    /// [`Error::Transport`] or [`Error::Timeout`] when the connection fails;
+    /// [`Error::MaybeApplied`] when the connection fails or times out;
     /// [`Error::Io`] (with `path` empty) when writing fails.
     pub async fn write_to<W: AsyncWrite + Unpin>(mut self, writer: &mut W) -> Result<u64> {
         let mut written: u64 = 0;
@@ -211,7 +216,7 @@ impl Download {
     ///
     /// # Errors
     ///
-    /// [`Error::Transport`] or [`Error::Timeout`] when the connection fails; [`Error::Io`]
+    /// [`Error::MaybeApplied`] when the connection fails or times out; [`Error::Io`]
     /// when the file cannot be created, written or renamed.
     pub async fn save_to(mut self, path: impl AsRef<Path>) -> Result<u64> {
         let path = path.as_ref();

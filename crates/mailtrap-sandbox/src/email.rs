@@ -574,7 +574,11 @@ impl SandboxHandle {
     /// # Errors
     ///
     /// [`Error::InvalidArgument`] listing every problem when the email breaks a rule (nothing
-    /// is sent then); otherwise any [`Error`] of the request.
+    /// is sent then); [`Error::Api`] with kind
+    /// [`Unsuccessful`](crate::ApiErrorKind::Unsuccessful) and the API's messages when it
+    /// answers `"success": false`; [`Error::NotSent`] when no connection could be made
+    /// (safe to send again); [`Error::MaybeApplied`] when the answer was lost (the email may
+    /// be in the sandbox: look before sending again); otherwise any [`Error`] of the request.
     pub async fn send(&self, mut email: Email) -> Result<SendOutcome> {
         email.preload_files().await;
         let request = email.to_request()?;
@@ -582,13 +586,15 @@ impl SandboxHandle {
     }
 
     /// Sends up to 500 emails that share a base in one request (see [`EmailBatch`]). The API
-    /// answers 200 even when some are refused: check
-    /// [`BatchOutcome::all_succeeded`] and [`BatchOutcome::failures`].
+    /// answers 200 even when some are refused; this returns `Ok` only when every email was
+    /// accepted.
     ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`] listing every problem when an email breaks a rule (nothing
-    /// is sent then); otherwise any [`Error`] of the request.
+    /// is sent then); [`Error::Batch`] when the API refused the batch or any email of it
+    /// (it says which and why, and keeps the ids of those that were sent); otherwise any
+    /// [`Error`] of the request, as for [`send`](Self::send).
     pub async fn send_batch(&self, mut batch: EmailBatch) -> Result<BatchOutcome> {
         batch.preload_files().await;
         let request = batch.to_request()?;

@@ -32,29 +32,45 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 const SNIPPET_CHARS: usize = 200;
 
 /// Everything that can go wrong talking to Mailtrap.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` prints the same as `Display` followed by the causes, so that a test or `main`
+/// returning this error shows the message written for a person:
+///
+/// ```
+/// let err = mailtrap_sandbox::Error::MissingConfiguration {
+///     name: "MAILTRAP_API_TOKEN",
+///     hint: "Set it.",
+/// };
+/// assert_eq!(format!("{err:?}"), err.to_string());
+/// ```
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The API answered with an error status (4xx, 5xx). See [`ApiError`].
+    /// The API answered with an error status (4xx, 5xx), or said it failed in a success
+    /// answer (`{"success": false, "errors": [...]}`, kind
+    /// [`ApiErrorKind::Unsuccessful`]). See [`ApiError`].
     #[error(transparent)]
     Api(Box<ApiError>),
 
-    /// The request could not be sent, or the connection failed before the whole answer
-    /// arrived (DNS, refused connection, TLS, reset).
-    #[error("could not reach the Mailtrap API: {}", chain(.0))]
-    Transport(#[source] reqwest::Error),
+    /// Nothing reached the server: the connection could not be opened (DNS, refused
+    /// connection, TLS, connect timeout). Trying again is safe, even for a send.
+    #[error(transparent)]
+    NotSent(Box<TransportError>),
 
-    /// The request or the wait for its answer took longer than the configured timeout.
-    #[error(
-        "the request to the Mailtrap API timed out ({}); raise the timeout with \
-         ClientBuilder::timeout if the API is slow",
-        chain(.0)
-    )]
-    Timeout(#[source] reqwest::Error),
+    /// The request was sent but its answer was lost (timeout, reset, truncated body): the
+    /// server may have applied it. Requests that are safe to repeat were already retried;
+    /// a send, create or forward was not (see [`TransportError`] for what to do).
+    #[error(transparent)]
+    MaybeApplied(Box<TransportError>),
 
     /// A success answer whose body does not have the expected shape.
     #[error(transparent)]
     Decode(Box<DecodeError>),
+
+    /// Some emails of a batch were refused (others may have been sent: their ids are kept).
+    /// See [`BatchError`](crate::models::BatchError).
+    #[error(transparent)]
+    Batch(Box<crate::models::BatchError>),
 
     /// An argument given to this crate was refused before anything was sent.
     #[error("invalid argument: {0}")]
@@ -111,7 +127,6 @@ impl Error {
         match self {
             Self::Api(api) => Some(api.status),
             Self::Decode(decode) => Some(decode.status),
-            Self::Transport(err) | Self::Timeout(err) => err.status(),
             _ => None,
         }
     }
@@ -144,16 +159,220 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Api(api) => is_retryable_status(api.status),
-            Self::Timeout(_) => true,
-            Self::Transport(err) => err.is_connect() || err.is_request() || err.is_body(),
+            Self::NotSent(_) => true,
+            Self::MaybeApplied(err) => err.repeat_safe,
             _ => false,
         }
+    }
+
+    /// Whether a request, or a wait, ran out of time (a [`WaitTimeout`](Self::WaitTimeout),
+    /// or a request that timed out before or after it was sent).
+    #[must_use]
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            Self::WaitTimeout(_) => true,
+            Self::NotSent(err) | Self::MaybeApplied(err) => err.timed_out,
+            _ => false,
+        }
+    }
+
+    /// The transport failure, for [`NotSent`](Self::NotSent) and
+    /// [`MaybeApplied`](Self::MaybeApplied).
+    #[must_use]
+    pub fn transport(&self) -> Option<&TransportError> {
+        match self {
+            Self::NotSent(err) | Self::MaybeApplied(err) => Some(err),
+            _ => None,
+        }
+    }
+
+    /// Whether the request certainly did not reach the server ([`NotSent`](Self::NotSent),
+    /// or refused before sending: an invalid argument or configuration).
+    #[must_use]
+    pub fn nothing_sent(&self) -> bool {
+        matches!(
+            self,
+            Self::NotSent(_)
+                | Self::InvalidArgument(_)
+                | Self::MissingConfiguration { .. }
+                | Self::InvalidConfiguration { .. }
+        )
+    }
+
+    /// Whether the request reached the server but its answer was lost, so it may have been
+    /// applied ([`MaybeApplied`](Self::MaybeApplied)).
+    #[must_use]
+    pub fn maybe_applied(&self) -> bool {
+        matches!(self, Self::MaybeApplied(_))
     }
 
     /// How long the API asked to wait before trying again (`Retry-After`), when it did.
     #[must_use]
     pub fn retry_after(&self) -> Option<Duration> {
         self.api().and_then(|api| api.retry_after)
+    }
+}
+
+impl fmt::Debug for Error {
+    /// The `Display` message, then each cause not already part of it: what a person should
+    /// read when a test or `main` returns the error.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = self.to_string();
+        f.write_str(&shown)?;
+        let mut source = std::error::Error::source(self);
+        let mut first = true;
+        while let Some(cause) = source {
+            let text = cause.to_string();
+            if !shown.contains(&text) {
+                if first {
+                    f.write_str("\n\nCaused by:")?;
+                    first = false;
+                }
+                write!(f, "\n    {text}")?;
+            }
+            source = cause.source();
+        }
+        Ok(())
+    }
+}
+
+/// Where a request stood when its connection failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Delivery {
+    /// The connection could not be opened: the server never saw the request.
+    NotSent,
+    /// The request was (or may have been) written, and the answer did not arrive whole.
+    MaybeApplied,
+}
+
+/// A request whose connection failed: which request, whether it may have been applied, and
+/// the cause. Carried by [`Error::NotSent`] and [`Error::MaybeApplied`].
+#[derive(Debug)]
+pub struct TransportError {
+    request: String,
+    delivery: Delivery,
+    timed_out: bool,
+    repeat_safe: bool,
+    attempts: u32,
+    source: reqwest::Error,
+}
+
+impl TransportError {
+    /// Classifies a `reqwest` failure of `request` (`POST /api/send/{sandbox_id}`):
+    /// a failed connect is [`Delivery::NotSent`], anything later
+    /// [`Delivery::MaybeApplied`].
+    pub(crate) fn new(
+        request: String,
+        repeat_safe: bool,
+        attempts: u32,
+        err: reqwest::Error,
+    ) -> Self {
+        let err = err.without_url();
+        let delivery = if err.is_connect() {
+            Delivery::NotSent
+        } else {
+            Delivery::MaybeApplied
+        };
+        Self {
+            request,
+            delivery,
+            timed_out: err.is_timeout(),
+            repeat_safe,
+            attempts,
+            source: err,
+        }
+    }
+
+    /// Wraps it in the [`Error`] variant its delivery calls for.
+    pub(crate) fn into_error(self) -> Error {
+        match self.delivery {
+            Delivery::NotSent => Error::NotSent(Box::new(self)),
+            Delivery::MaybeApplied => Error::MaybeApplied(Box::new(self)),
+        }
+    }
+
+    /// The request, as method and path template.
+    #[must_use]
+    pub fn request(&self) -> &str {
+        &self.request
+    }
+
+    /// Whether the server may have seen the request.
+    #[must_use]
+    pub fn delivery(&self) -> Delivery {
+        self.delivery
+    }
+
+    /// Whether the failure was a timeout (of the connect, or of the whole request).
+    #[must_use]
+    pub fn timed_out(&self) -> bool {
+        self.timed_out
+    }
+
+    /// Whether the request is safe to repeat (reads, deletes, state-setting updates).
+    #[must_use]
+    pub fn repeat_safe(&self) -> bool {
+        self.repeat_safe
+    }
+
+    /// How many attempts were made.
+    #[must_use]
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cause = chain(&self.source);
+        let tries = match self.attempts {
+            0 | 1 => String::new(),
+            n => format!(" ({n} attempts)"),
+        };
+        match self.delivery {
+            Delivery::NotSent => write!(
+                f,
+                "could not connect to the Mailtrap API for {}{tries}: nothing was sent ({cause}). \
+                 Check the base URL (ClientBuilder::base_url, MAILTRAP_BASE_URL) and the \
+                 network; trying again is safe",
+                self.request
+            )?,
+            Delivery::MaybeApplied => {
+                let what = if self.timed_out {
+                    "no answer came in time"
+                } else {
+                    "the answer was lost"
+                };
+                write!(
+                    f,
+                    "{} was sent but {what}{tries}: it may have been applied ({cause}). ",
+                    self.request
+                )?;
+                if self.repeat_safe {
+                    f.write_str("It is safe to try again")?;
+                } else {
+                    f.write_str(
+                        "It was not repeated, so that it cannot be applied twice: check whether \
+                         it took effect (for a send, look for the message in the sandbox) \
+                         before trying again",
+                    )?;
+                }
+                if self.timed_out {
+                    f.write_str(
+                        "; if the API is slow, raise the request timeout \
+                         (ClientBuilder::timeout)",
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
     }
 }
 
@@ -201,6 +420,9 @@ pub enum ApiErrorKind {
     RateLimited,
     /// 5xx: a failure on Mailtrap's side.
     Server,
+    /// A success status (200) whose body says the request failed (`"success": false`):
+    /// the API's messages are in [`ApiError::messages`].
+    Unsuccessful,
     /// Any other status.
     Other,
 }
@@ -311,6 +533,24 @@ impl ApiError {
         }
     }
 
+    /// The error for a success answer whose body says the request failed
+    /// (`"success": false`); `body` is the answer, whose messages are read as for an error
+    /// status.
+    pub(crate) fn unsuccessful(request: String, status: StatusCode, body: Bytes) -> Self {
+        let parsed = ParsedBody::parse(&body, Some("application/json"));
+        Self {
+            status,
+            kind: ApiErrorKind::Unsuccessful,
+            request,
+            messages: parsed.messages,
+            field_errors: parsed.field_errors,
+            rate_limit: None,
+            retry_after: None,
+            content_type: Some("application/json".to_owned()),
+            body,
+        }
+    }
+
     /// The HTTP status.
     #[must_use]
     pub fn status(&self) -> StatusCode {
@@ -404,6 +644,7 @@ impl fmt::Display for ApiError {
             ApiErrorKind::Validation => "the request was refused as invalid",
             ApiErrorKind::RateLimited => "rate limit reached",
             ApiErrorKind::Server => "Mailtrap failed to handle the request",
+            ApiErrorKind::Unsuccessful => "the API said the request failed",
             ApiErrorKind::Other => "unexpected answer",
         };
         write!(f, "{what} ({} on {})", self.status, self.request)?;
@@ -440,6 +681,9 @@ impl fmt::Display for ApiError {
                 _ => f.write_str(". Slow down or enable the client's rate limiter")?,
             },
             ApiErrorKind::Server => f.write_str(". Try again later")?,
+            ApiErrorKind::Unsuccessful => f.write_str(
+                ". The API reports that it did not do it: correct what it names and try again",
+            )?,
             _ => {}
         }
         Ok(())

@@ -75,10 +75,13 @@ pub mod download;
 pub mod email;
 pub mod eml;
 pub use mailtrap_sandbox_extract as extract;
+pub mod inbox;
 pub mod wait;
 
 pub use client::{Client, ClientBuilder};
-pub use error::{ApiError, ApiErrorKind, DecodeError, Error, RateLimitInfo, Result};
+pub use error::{
+    ApiError, ApiErrorKind, DecodeError, Delivery, Error, RateLimitInfo, Result, TransportError,
+};
 pub use ids::{
     AccountAccessId, AccountId, ApiTokenId, AttachmentId, DomainId, MessageId, OrganizationId,
     ProjectId, SandboxId,
@@ -92,6 +95,7 @@ pub use download::Download;
 pub use email::{Email, EmailAttachment, EmailBatch, InvalidEmail, Mailbox};
 pub use eml::Eml;
 pub use extract::CodeFinder;
+pub use inbox::TestInbox;
 pub use wait::MessageFilter;
 
 /// The `reqwest` version this crate uses, for [`ClientBuilder::http_client`].

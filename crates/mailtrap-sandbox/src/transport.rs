@@ -20,7 +20,7 @@ use serde::de::DeserializeOwned;
 use std::time::Instant;
 use tracing::Instrument as _;
 
-use crate::error::{ApiError, DecodeError, Error, Result, retry_after_from};
+use crate::error::{ApiError, DecodeError, Error, Result, TransportError, retry_after_from};
 use crate::limiter::Limiter;
 use crate::models::{Conv, Invalid};
 use crate::retry::RetryPolicy;
@@ -92,7 +92,7 @@ impl Op {
         }
     }
 
-    fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         format!("{} {}", self.method, self.path)
     }
 }
@@ -119,6 +119,9 @@ pub(crate) struct Transport {
     pub(crate) send_base_url: String,
     pub(crate) retry: RetryPolicy,
     pub(crate) limiter: Option<Limiter>,
+    /// Whether the management host is a loopback address (a local emulator): waits poll
+    /// faster.
+    pub(crate) loopback: bool,
 }
 
 impl Transport {
@@ -151,6 +154,55 @@ impl Transport {
             decode_failure::<T>,
         )
         .await
+    }
+
+    /// [`fetch`](Self::fetch), also returning the answer's `Date` (the server's clock),
+    /// when it had a valid one.
+    pub(crate) async fn fetch_dated<T, U, F, Fut>(
+        &self,
+        op: Op,
+        mut send: F,
+        convert: impl FnOnce(T) -> Conv<U>,
+    ) -> Result<(U, Option<chrono::DateTime<chrono::Utc>>)>
+    where
+        T: DeserializeOwned,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = ApiResult<T>>,
+    {
+        let (raw, date) = self
+            .run(
+                op,
+                || {
+                    let answer = send();
+                    async move {
+                        let value = match answer.await {
+                            Err(ApiFailure::UnexpectedResponse(response))
+                                if response.status().is_success() =>
+                            {
+                                decode_success(response).await
+                            }
+                            other => other,
+                        }?;
+                        let date = value
+                            .headers()
+                            .get(reqwest::header::DATE)
+                            .and_then(|date| date.to_str().ok())
+                            .and_then(|date| chrono::DateTime::parse_from_rfc2822(date).ok())
+                            .map(|date| date.with_timezone(&chrono::Utc));
+                        let status = value.status();
+                        let headers = value.headers().clone();
+                        Ok(ResponseValue::new(
+                            (value.into_inner(), date),
+                            status,
+                            headers,
+                        ))
+                    }
+                },
+                decode_failure::<T>,
+            )
+            .await?;
+        let converted = convert(raw).map_err(|invalid| invalid_error(op, invalid))?;
+        Ok((converted, date))
     }
 
     /// [`call`](Self::call), then converts the generated type into a model.
@@ -190,7 +242,7 @@ impl Transport {
     /// - Retries follow the client's [`RetryPolicy`] (a `GET` is safe to repeat); the rate
     ///   limiter applies; non-2xx answers become [`Error::Api`] (409 as
     ///   [`ApiErrorKind::MissingPart`](crate::ApiErrorKind::MissingPart)), connection
-    ///   failures [`Error::Transport`] or [`Error::Timeout`]. Failures while reading the body
+    ///   failures [`Error::NotSent`] or [`Error::MaybeApplied`]. Failures while reading the body
     ///   afterwards are the caller's to map (see [`Transport::body_error`]).
     pub(crate) async fn get_path(
         &self,
@@ -236,13 +288,117 @@ impl Transport {
         .await
     }
 
-    /// Maps an error met while reading a body after [`get_path`](Self::get_path) answered.
-    pub(crate) fn body_error(err: reqwest::Error) -> Error {
-        let err = err.without_url();
-        if err.is_timeout() {
-            Error::Timeout(err)
-        } else {
-            Error::Transport(err)
+    /// Maps an error met while reading a body after [`get_path`](Self::get_path) answered
+    /// (`label` names the request, as given to `get_path`).
+    pub(crate) fn body_error(label: &str, err: reqwest::Error) -> Error {
+        TransportError::new(format!("GET {label}"), true, 1, err).into_error()
+    }
+
+    /// **Crate-internal API for requests whose answer the generated layer cannot read
+    /// whole.** Sends `body` as JSON with `method` to `path` on `base` (the management or
+    /// sending host, without trailing slash) and returns the decoded JSON of a success
+    /// answer, with retries and error mapping as for every call.
+    pub(crate) async fn json<B: serde::Serialize + Sync>(
+        &self,
+        op: Op,
+        base: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<(StatusCode, Bytes, serde_json::Value)> {
+        let url = reqwest::Url::parse(&format!("{base}{path}")).map_err(|err| {
+            Error::invalid_argument(format!("the path {path} does not form a valid URL: {err}"))
+        })?;
+        let method = reqwest::Method::from_bytes(op.method.as_bytes())
+            .map_err(|err| Error::invalid_argument(err.to_string()))?;
+        let http = &self.http;
+        self.run(
+            op,
+            || {
+                let request = http.request(method.clone(), url.clone()).json(body);
+                async move {
+                    let response = request
+                        .send()
+                        .await
+                        .map_err(|err| ApiFailure::CommunicationError(err.without_url()))?;
+                    let status = response.status();
+                    if !status.is_success() {
+                        return Err(ApiFailure::UnexpectedResponse(response));
+                    }
+                    let headers = response.headers().clone();
+                    let bytes = response
+                        .bytes()
+                        .await
+                        .map_err(|err| ApiFailure::ResponseBodyError(err.without_url()))?;
+                    match serde_json::from_slice::<serde_json::Value>(&bytes) {
+                        Ok(value) => {
+                            Ok(ResponseValue::new((status, bytes, value), status, headers))
+                        }
+                        Err(err) => Err(ApiFailure::InvalidResponsePayload(bytes, err)),
+                    }
+                }
+            },
+            |_| None,
+        )
+        .await
+    }
+
+    /// [`remove`](Self::remove), then converts the generated type into a model.
+    pub(crate) async fn remove_fetch<T, U, F, Fut>(
+        &self,
+        op: Op,
+        send: F,
+        convert: impl FnOnce(T) -> Conv<U>,
+    ) -> Result<Option<U>>
+    where
+        T: DeserializeOwned,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = ApiResult<T>>,
+    {
+        match self.remove(op, send).await? {
+            Some(raw) => convert(raw)
+                .map(Some)
+                .map_err(|invalid| invalid_error(op, invalid)),
+            None => Ok(None),
+        }
+    }
+
+    /// Runs an idempotent removal (`DELETE`) like [`call`](Self::call), and tells a 404
+    /// that follows an attempt whose answer was lost apart: the earlier attempt removed the
+    /// resource, so that is success, `Ok(None)`. A 404 to the first attempt stays an error.
+    pub(crate) async fn remove<T, F, Fut>(&self, op: Op, mut send: F) -> Result<Option<T>>
+    where
+        T: DeserializeOwned,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = ApiResult<T>>,
+    {
+        let lost = std::sync::atomic::AtomicBool::new(false);
+        let result = self
+            .call(op, || {
+                let answer = send();
+                let lost = &lost;
+                async move {
+                    let answer = answer.await;
+                    if let Err(
+                        ApiFailure::CommunicationError(err) | ApiFailure::ResponseBodyError(err),
+                    ) = &answer
+                        && !err.is_connect()
+                    {
+                        lost.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    answer
+                }
+            })
+            .await;
+        match result {
+            Ok(value) => Ok(Some(value)),
+            Err(err) if err.is_not_found() && lost.load(std::sync::atomic::Ordering::Relaxed) => {
+                tracing::info!(
+                    request = %op.label(),
+                    "404 after an attempt whose answer was lost: that attempt removed it"
+                );
+                Ok(None)
+            }
+            Err(err) => Err(err),
         }
     }
 
@@ -331,13 +487,16 @@ impl Transport {
         let repeatable = op.repeat == Repeat::Safe;
         match failure {
             E::CommunicationError(err) | E::ResponseBodyError(err) | E::InvalidUpgrade(err) => {
+                if err.is_builder() {
+                    return Next::Fail(Error::invalid_argument(format!(
+                        "the request {} could not be built: {}",
+                        op.label(),
+                        err.without_url()
+                    )));
+                }
                 // A connection that could not be opened carried no request: safe for all.
                 let may_retry = retries_left && (err.is_connect() || repeatable);
-                let error = if err.is_timeout() && !err.is_connect() {
-                    Error::Timeout(err)
-                } else {
-                    Error::Transport(err)
-                };
+                let error = TransportError::new(op.label(), repeatable, retry, err).into_error();
                 if may_retry {
                     Next::Retry {
                         wait: self.retry.backoff(retry),

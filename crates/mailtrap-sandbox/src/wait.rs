@@ -1,19 +1,19 @@
 //! Wait for a message to arrive in a sandbox.
 //!
+//! Write the test in its natural order: make the application send, then wait.
+//!
 //! ```no_run
 //! use std::time::Duration;
 //!
 //! use mailtrap_sandbox::wait::MessageFilter;
 //!
+//! # async fn trigger_password_reset(_to: &str) {}
 //! # async fn run(client: mailtrap_sandbox::Client) -> mailtrap_sandbox::Result<()> {
 //! let sandbox = client.sandbox(4_288_340);
-//! // ... make the application send its password-reset email ...
-//! let message = sandbox
-//!     .wait_for(
-//!         MessageFilter::new()
-//!             .subject_contains("Reset your password")
-//!             .to("ana@example.com"),
-//!     )
+//! let inbox = sandbox.test_inbox("reset"); // a recipient no other test uses
+//! trigger_password_reset(inbox.address()).await;
+//! let message = inbox
+//!     .wait_for(MessageFilter::new().subject("Reset your password"))
 //!     .timeout(Duration::from_secs(20))
 //!     .send()
 //!     .await?;
@@ -22,49 +22,86 @@
 //! # }
 //! ```
 //!
-//! # How it polls
+//! # Which messages count: the window
 //!
-//! When started, it notes the newest message id in the sandbox (or takes the one given with
-//! [`WaitFor::since`]); only messages with a higher id count. To be sure not to miss a message
-//! stored very quickly, start the wait before triggering the email ([`WaitFor::start`], then
-//! [`PendingWait::wait`]). Each poll lists the sandbox
-//! newest first, page after page (with `last_id`), down to that id, so a burst of mail
-//! between two polls is read entirely, and a message that shows up late with a lower id than
-//! one already seen is still found. Each message is checked once, oldest first: the first that
-//! matches is returned. Bodies are fetched only for filters that need them
-//! ([`MessageFilter::text_contains`], [`MessageFilter::html_contains`]) and only for
-//! messages that passed the other conditions.
+//! By default a wait also accepts matching mail received up to 30 s
+//! ([`DEFAULT_LOOK_BACK`]) *before* it started, so "trigger, then wait" passes however fast
+//! the mail is. The 30 s are measured in the server's clock (the `Date` of its answers
+//! against each message's `created_at`), so a skewed local clock changes nothing. Other
+//! windows:
 //!
-//! Polls are [`poll_interval`](WaitFor::poll_interval) apart (1 s by default, well within
-//! the API's 150 requests per 10 s). When the API answers 429 despite the client's own
-//! retries, the wait doubles its interval (up to 30 s) and carries on until the deadline.
+//! - [`WaitFor::look_back`]: another length (`Duration::ZERO`: from the start of the wait on).
+//! - [`WaitFor::only_new`]: only messages stored after the wait started (the newest message
+//!   at the start is the floor); start it before triggering ([`WaitFor::start`]).
+//! - [`WaitFor::since`]: only messages newer than a message id.
+//! - [`WaitFor::received_after`]: only messages received at or after a time.
+//!
+//! Mail left by an earlier test never matches when each test sends to its own address:
+//! [`SandboxHandle::test_inbox`] gives one, and its `wait_for` adds the `to` condition.
+//! Against a shared sandbox with a look-back window, a leftover with the same subject and
+//! recipient within the last 30 s would match: use a unique recipient, or `only_new`.
+//!
+//! # One filter vocabulary
+//!
+//! [`MessageFilter`] and the command line's `wait` flags mean the same:
+//!
+//! | Method | `wait` flag | Holds when |
+//! |---|---|---|
+//! | [`subject`](MessageFilter::subject) | `--subject` | the subject contains the text, ignoring case |
+//! | [`subject_is`](MessageFilter::subject_is) | `--subject-is` | the subject is exactly the text |
+//! | [`from`](MessageFilter::from) | `--from` | the sender's address is this one, ignoring case |
+//! | [`to`](MessageFilter::to) | `--to` | a recipient (To, Cc, or SMTP envelope, which includes Bcc) is this address, ignoring case |
+//! | [`text_contains`](MessageFilter::text_contains) | `--text` | the text body contains the text |
+//! | [`html_contains`](MessageFilter::html_contains) | `--html` | the HTML body contains the text |
+//! | [`body_contains`](MessageFilter::body_contains) | `--contains` | the text or the HTML body contains the text |
+//!
+//! # How it polls, and its deadline
+//!
+//! Each poll lists the sandbox newest first, page after page (with `last_id`), down to the
+//! window's lower edge (at most 20 pages of 30), so a burst of mail between two polls is read
+//! entirely. Each message is checked once, oldest first: the first that matches is returned.
+//! Bodies are fetched only for body conditions and only for messages that passed the others.
+//!
+//! The timeout is a whole deadline: no request runs past it (a request still running is
+//! abandoned, retries and their backoff are cut), so `timeout(5 s)` returns within about
+//! 5 s whatever the server does. Polls are [`poll_interval`](WaitFor::poll_interval) apart:
+//! 20 ms when the client talks to a loopback address (a local emulator), 1 s otherwise (a few
+//! requests per second at most, well within Mailtrap's 150 requests per 10 s). When the API
+//! answers 429 despite the client's own retries, the wait doubles its interval (up to 30 s);
+//! connection failures and 5xx answers are noted and polling carries on until the deadline.
 
 use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use tokio::time::Instant;
 
 use crate::error::{ApiErrorKind, Error, Result};
 use crate::ids::{MessageId, SandboxId};
 use crate::models::Message;
-use crate::resources::{SandboxHandle, fetch_message_page};
+use crate::resources::{SandboxHandle, fetch_message_page_dated};
 
 /// Default time to wait.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default time between polls.
+/// Default time between polls against a remote API (Mailtrap).
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(1);
+/// Default time between polls when the client talks to a loopback address (an emulator).
+pub const LOOPBACK_POLL_INTERVAL: Duration = Duration::from_millis(20);
+/// How long before the start of a wait a matching message may have been received and still
+/// count, by default (see the [module docs](self)).
+pub const DEFAULT_LOOK_BACK: Duration = Duration::from_secs(30);
 /// Longest time between polls after repeated 429 answers.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// How many subjects of non-matching messages a timeout error shows.
 const SHOWN_SUBJECTS: usize = 5;
+/// How many pages one poll reads at most.
+const MAX_PAGES_PER_POLL: usize = 20;
 
 /// What the awaited message must be like. Every condition set must hold; with none, any
-/// new message matches.
-///
-/// Address conditions compare ignoring case; `to` matches any of the message's recipients
-/// as Mailtrap lists them.
+/// message in the window matches. See the [module docs](self) for the vocabulary, shared
+/// with the command line's `wait` flags.
 #[derive(Clone, Default)]
 #[must_use]
 pub struct MessageFilter {
@@ -73,12 +110,16 @@ pub struct MessageFilter {
 
 #[derive(Clone)]
 enum Condition {
-    SubjectEquals(String),
-    SubjectContains(String),
+    SubjectIs(String),
+    Subject {
+        shown: String,
+        lower: String,
+    },
     From(String),
     To(String),
     TextContains(String),
     HtmlContains(String),
+    BodyContains(String),
     Matching {
         description: String,
         predicate: Arc<dyn Fn(&Message) -> bool + Send + Sync>,
@@ -88,19 +129,23 @@ enum Condition {
 impl Condition {
     /// Whether the condition needs a body fetched.
     fn needs_body(&self) -> bool {
-        matches!(self, Self::TextContains(_) | Self::HtmlContains(_))
+        matches!(
+            self,
+            Self::TextContains(_) | Self::HtmlContains(_) | Self::BodyContains(_)
+        )
     }
 }
 
 impl fmt::Display for Condition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::SubjectEquals(subject) => write!(f, "subject {subject:?}"),
-            Self::SubjectContains(part) => write!(f, "subject containing {part:?}"),
+            Self::SubjectIs(subject) => write!(f, "subject {subject:?}"),
+            Self::Subject { shown, .. } => write!(f, "subject containing {shown:?}"),
             Self::From(address) => write!(f, "from {address}"),
             Self::To(address) => write!(f, "to {address}"),
             Self::TextContains(part) => write!(f, "text containing {part:?}"),
             Self::HtmlContains(part) => write!(f, "HTML containing {part:?}"),
+            Self::BodyContains(part) => write!(f, "body containing {part:?}"),
             Self::Matching { description, .. } => f.write_str(description),
         }
     }
@@ -108,49 +153,115 @@ impl fmt::Display for Condition {
 
 impl MessageFilter {
     /// A filter that any message matches; add conditions to narrow it.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::MessageFilter;
+    ///
+    /// assert_eq!(MessageFilter::new().to_string(), "any message");
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// The subject is exactly `subject`.
-    pub fn subject(mut self, subject: impl Into<String>) -> Self {
-        self.conditions
-            .push(Condition::SubjectEquals(subject.into()));
+    /// The subject contains `part`, ignoring case (the `wait --subject` flag).
+    ///
+    /// ```
+    /// use mailtrap_sandbox::MessageFilter;
+    ///
+    /// let filter = MessageFilter::new().subject("reset");
+    /// assert_eq!(filter.to_string(), "a message with subject containing \"reset\"");
+    /// ```
+    pub fn subject(mut self, part: impl Into<String>) -> Self {
+        let shown = part.into();
+        let lower = shown.to_lowercase();
+        self.conditions.push(Condition::Subject { shown, lower });
         self
     }
 
-    /// The subject contains `part` (case-sensitive).
-    pub fn subject_contains(mut self, part: impl Into<String>) -> Self {
-        self.conditions
-            .push(Condition::SubjectContains(part.into()));
+    /// The subject is exactly `subject` (the `wait --subject-is` flag).
+    ///
+    /// ```
+    /// use mailtrap_sandbox::MessageFilter;
+    ///
+    /// let filter = MessageFilter::new().subject_is("Reset your password");
+    /// assert_eq!(filter.to_string(), "a message with subject \"Reset your password\"");
+    /// ```
+    pub fn subject_is(mut self, subject: impl Into<String>) -> Self {
+        self.conditions.push(Condition::SubjectIs(subject.into()));
         self
     }
 
-    /// The sender's address is `address` (ignoring case).
+    /// The sender's address is `address`, ignoring case (the `wait --from` flag).
+    ///
+    /// ```
+    /// use mailtrap_sandbox::MessageFilter;
+    ///
+    /// let filter = MessageFilter::new().from("no-reply@app.example.com");
+    /// assert_eq!(filter.to_string(), "a message with from no-reply@app.example.com");
+    /// ```
     pub fn from(mut self, address: impl Into<String>) -> Self {
         self.conditions
             .push(Condition::From(address.into().trim().to_owned()));
         self
     }
 
-    /// `address` is among the recipients (ignoring case).
+    /// `address` is among the recipients, ignoring case: the To addresses Mailtrap lists,
+    /// and the SMTP envelope's (which holds Cc and Bcc too) when the message came over SMTP
+    /// (the `wait --to` flag).
+    ///
+    /// ```
+    /// use mailtrap_sandbox::MessageFilter;
+    ///
+    /// let filter = MessageFilter::new().to("ana@example.com");
+    /// assert_eq!(filter.to_string(), "a message with to ana@example.com");
+    /// ```
     pub fn to(mut self, address: impl Into<String>) -> Self {
         self.conditions
             .push(Condition::To(address.into().trim().to_owned()));
         self
     }
 
-    /// The text body contains `part`. Needs one extra request per candidate message (made
-    /// only when the other conditions hold); a message without a text body does not match.
+    /// The text body contains `part` (the `wait --text` flag). Needs one extra request per
+    /// candidate message (made only when the other conditions hold); a message without a
+    /// text body does not match.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::MessageFilter;
+    ///
+    /// let filter = MessageFilter::new().text_contains("/confirm?token=");
+    /// assert_eq!(filter.to_string(), "a message with text containing \"/confirm?token=\"");
+    /// ```
     pub fn text_contains(mut self, part: impl Into<String>) -> Self {
         self.conditions.push(Condition::TextContains(part.into()));
         self
     }
 
-    /// The HTML body contains `part`. Needs one extra request per candidate message (made
-    /// only when the other conditions hold); a message without an HTML body does not match.
+    /// The HTML body contains `part` (the `wait --html` flag). Needs one extra request per
+    /// candidate message (made only when the other conditions hold); a message without an
+    /// HTML body does not match.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::MessageFilter;
+    ///
+    /// let filter = MessageFilter::new().html_contains("<b>Welcome</b>");
+    /// assert_eq!(filter.to_string(), "a message with HTML containing \"<b>Welcome</b>\"");
+    /// ```
     pub fn html_contains(mut self, part: impl Into<String>) -> Self {
         self.conditions.push(Condition::HtmlContains(part.into()));
+        self
+    }
+
+    /// The text body or the HTML body contains `part` (the `wait --contains` flag). Needs
+    /// up to two extra requests per candidate message.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::MessageFilter;
+    ///
+    /// let filter = MessageFilter::new().body_contains("Welcome");
+    /// assert_eq!(filter.to_string(), "a message with body containing \"Welcome\"");
+    /// ```
+    pub fn body_contains(mut self, part: impl Into<String>) -> Self {
+        self.conditions.push(Condition::BodyContains(part.into()));
         self
     }
 
@@ -161,7 +272,7 @@ impl MessageFilter {
     /// use mailtrap_sandbox::wait::MessageFilter;
     ///
     /// let filter = MessageFilter::new()
-    ///     .subject_contains("Invoice")
+    ///     .subject("Invoice")
     ///     .matching("smaller than 1 MB", |message| message.email_size < 1_000_000);
     /// assert_eq!(
     ///     filter.to_string(),
@@ -183,14 +294,18 @@ impl MessageFilter {
     /// Whether the conditions that need no body hold.
     fn matches_metadata(&self, message: &Message) -> bool {
         self.conditions.iter().all(|condition| match condition {
-            Condition::SubjectEquals(subject) => message.subject == *subject,
-            Condition::SubjectContains(part) => message.subject.contains(part.as_str()),
-            Condition::From(address) => message.from_email.trim().eq_ignore_ascii_case(address),
-            Condition::To(address) => {
-                recipients(&message.to_email).any(|to| to.eq_ignore_ascii_case(address))
+            Condition::SubjectIs(subject) => message.subject == *subject,
+            Condition::Subject { lower, .. } => {
+                message.subject.to_lowercase().contains(lower.as_str())
             }
+            Condition::From(address) => message.from_email.trim().eq_ignore_ascii_case(address),
+            Condition::To(address) => message
+                .recipient_addresses()
+                .any(|to| to.eq_ignore_ascii_case(address)),
             Condition::Matching { predicate, .. } => predicate(message),
-            Condition::TextContains(_) | Condition::HtmlContains(_) => true,
+            Condition::TextContains(_)
+            | Condition::HtmlContains(_)
+            | Condition::BodyContains(_) => true,
         })
     }
 
@@ -224,54 +339,102 @@ impl fmt::Debug for MessageFilter {
     }
 }
 
-/// The addresses of Mailtrap's `to_email` (one address, or several separated by commas),
-/// each without a display name.
-fn recipients(to_email: &str) -> impl Iterator<Item = &str> {
-    to_email.split(',').map(|entry| {
-        let entry = entry.trim();
-        match (entry.rfind('<'), entry.strip_suffix('>')) {
-            (Some(open), Some(without_close)) => {
-                without_close.get(open + 1..).unwrap_or(entry).trim()
-            }
-            _ => entry,
+/// Which messages a wait counts (see the [module docs](self)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Window {
+    /// Messages received up to this long before the wait started, and later ones (in the
+    /// server's clock).
+    LookBack(Duration),
+    /// Only messages stored after the wait started.
+    OnlyNew,
+    /// Only messages newer than this one (with a higher id).
+    Since(MessageId),
+    /// Only messages received at or after this time.
+    ReceivedAfter(DateTime<Utc>),
+}
+
+impl fmt::Display for Window {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::LookBack(span) => write!(
+                f,
+                "received at most {} s before the wait began",
+                span.as_secs_f64()
+            ),
+            Self::OnlyNew => f.write_str("arriving after the wait began"),
+            Self::Since(id) => write!(f, "newer than message {id}"),
+            Self::ReceivedAfter(time) => write!(
+                f,
+                "received from {}",
+                time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
         }
-    })
+    }
+}
+
+/// A matching message that was outside the wait's window (too old), as a timeout reports
+/// it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OutsideMatch {
+    /// Its id.
+    pub id: MessageId,
+    /// Its subject.
+    pub subject: String,
+    /// When the sandbox received it, when the API said.
+    pub received_at: Option<DateTime<Utc>>,
 }
 
 /// No matching message arrived in time: what was awaited and what was seen instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct WaitTimeout {
     /// The sandbox watched.
     pub sandbox: SandboxId,
     /// What was awaited, in words (the filter's `Display`).
     pub awaited: String,
+    /// Which messages counted.
+    pub window: Window,
     /// How long it waited.
     pub waited: Duration,
     /// How many times it listed the sandbox.
     pub polls: u32,
-    /// How many new messages it saw (none matched).
+    /// How many messages in the window it checked (none matched).
     pub seen: usize,
-    /// Subjects of the most recent messages it saw, newest first (at most 5).
+    /// Subjects of the most recent messages it checked, newest first (at most 5).
     pub seen_subjects: Vec<String>,
-    /// The last error met while polling (a 429 that outlasted the retries), if any.
+    /// The newest message that matches the filter but was outside the window, if one was
+    /// listed.
+    pub outside_match: Option<OutsideMatch>,
+    /// The last error met while polling (a 429 that outlasted the retries, a request cut
+    /// by the deadline), if any.
     pub last_error: Option<String>,
 }
 
-impl fmt::Display for WaitTimeout {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "timed out after {:.1} s waiting for {} in sandbox {}: {} poll{}, ",
+impl WaitTimeout {
+    /// What happened, without advice (the command line adds its own, naming its flags).
+    ///
+    /// ```
+    /// # fn show(timeout: &mailtrap_sandbox::wait::WaitTimeout) {
+    /// eprintln!("{}", timeout.summary());
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn summary(&self) -> String {
+        let mut out = format!(
+            "timed out after {:.1} s waiting for {} in sandbox {} ({}): {} poll{}, ",
             self.waited.as_secs_f64(),
             self.awaited,
             self.sandbox,
+            self.window,
             self.polls,
             if self.polls == 1 { "" } else { "s" },
-        )?;
+        );
         match self.seen {
-            0 => f.write_str("no new message arrived")?,
-            1 => f.write_str("1 new message arrived but did not match")?,
-            n => write!(f, "{n} new messages arrived but none matched")?,
+            0 => out.push_str("no message in the window"),
+            1 => out.push_str("1 message in the window did not match"),
+            n => out.push_str(&format!("{n} messages in the window, none matched")),
         }
         if !self.seen_subjects.is_empty() {
             let subjects: Vec<String> = self
@@ -279,28 +442,79 @@ impl fmt::Display for WaitTimeout {
                 .iter()
                 .map(|s| format!("{s:?}"))
                 .collect();
-            write!(f, " (latest subjects: {})", subjects.join(", "))?;
+            out.push_str(&format!(" (latest subjects: {})", subjects.join(", ")));
+        }
+        if let Some(outside) = &self.outside_match {
+            out.push_str(&format!(
+                "; message {} ({:?}) matches but was received before the window",
+                outside.id, outside.subject
+            ));
+            if let Some(at) = outside.received_at {
+                out.push_str(&format!(
+                    ", at {}",
+                    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                ));
+            }
         }
         if let Some(error) = &self.last_error {
-            write!(f, "; last error: {error}")?;
+            out.push_str(&format!("; last error: {error}"));
         }
-        Ok(())
+        out
+    }
+}
+
+impl fmt::Display for WaitTimeout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.summary())?;
+        match &self.outside_match {
+            Some(OutsideMatch {
+                received_at: Some(at),
+                ..
+            }) => write!(
+                f,
+                ". To include it, start the window there with WaitFor::received_after({}) \
+                 or widen it with WaitFor::look_back",
+                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+            Some(outside) => write!(
+                f,
+                ". To include it, wait with WaitFor::since({})",
+                outside.id.get().saturating_sub(1)
+            ),
+            None => f.write_str(
+                ". Check the filter and that the message is sent to this sandbox, or raise \
+                 WaitFor::timeout",
+            ),
+        }
     }
 }
 
 impl std::error::Error for WaitTimeout {}
 
 impl SandboxHandle {
-    /// Waits for a message matching `filter` to arrive (see the [`wait`](crate::wait) module
-    /// for how it polls). Configure with [`WaitFor::timeout`], [`WaitFor::poll_interval`] and
-    /// [`WaitFor::since`]; run with [`WaitFor::send`].
+    /// Waits for a message matching `filter` (see the [`wait`](crate::wait) module for the
+    /// window and how it polls). Configure with [`WaitFor::timeout`], the window methods
+    /// and [`WaitFor::poll_interval`]; run with [`WaitFor::send`].
+    ///
+    /// ```no_run
+    /// use mailtrap_sandbox::MessageFilter;
+    ///
+    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
+    /// let message = sandbox
+    ///     .wait_for(MessageFilter::new().subject("Welcome").to("ana@example.com"))
+    ///     .send()
+    ///     .await?;
+    /// # let _ = message;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn wait_for(&self, filter: MessageFilter) -> WaitFor {
         WaitFor {
             sandbox: self.clone(),
             filter,
             timeout: DEFAULT_TIMEOUT,
-            poll_interval: DEFAULT_POLL_INTERVAL,
-            since: None,
+            poll_interval: None,
+            window: Window::LookBack(DEFAULT_LOOK_BACK),
             search: None,
         }
     }
@@ -313,44 +527,136 @@ pub struct WaitFor {
     sandbox: SandboxHandle,
     filter: MessageFilter,
     timeout: Duration,
-    poll_interval: Duration,
-    since: Option<MessageId>,
+    poll_interval: Option<Duration>,
+    window: Window,
     search: Option<String>,
 }
 
 impl WaitFor {
-    /// How long to wait at most (default 30 s).
+    /// How long to wait at most, every request included (default 30 s): a whole deadline.
+    ///
+    /// ```no_run
+    /// # use std::time::Duration;
+    /// # use mailtrap_sandbox::MessageFilter;
+    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
+    /// sandbox.wait_for(MessageFilter::new()).timeout(Duration::from_secs(5)).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// Time between polls (default 1 s; at least 10 ms).
+    /// Time between polls (default 20 ms against a loopback address, 1 s otherwise; at
+    /// least 10 ms).
+    ///
+    /// ```no_run
+    /// # use std::time::Duration;
+    /// # use mailtrap_sandbox::MessageFilter;
+    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
+    /// sandbox.wait_for(MessageFilter::new()).poll_interval(Duration::from_secs(2)).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn poll_interval(mut self, interval: Duration) -> Self {
-        self.poll_interval = interval.max(Duration::from_millis(10));
+        self.poll_interval = Some(interval.max(Duration::from_millis(10)));
         self
     }
 
-    /// Counts only messages newer than this one (with a higher id) instead of those that
-    /// arrive after the call: no message is missed even if it arrived before the wait began.
-    /// Take the id from a message you already saw, or from
+    /// Counts messages received up to `span` before the wait started, and later ones, in
+    /// the server's clock (default 30 s; `Duration::ZERO` counts from the start on).
+    ///
+    /// ```no_run
+    /// # use std::time::Duration;
+    /// # use mailtrap_sandbox::MessageFilter;
+    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
+    /// sandbox.wait_for(MessageFilter::new()).look_back(Duration::from_secs(120)).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn look_back(mut self, span: Duration) -> Self {
+        self.window = Window::LookBack(span);
+        self
+    }
+
+    /// Counts only messages stored after the wait started (the newest message then is the
+    /// floor). Start it before triggering the email ([`start`](Self::start)).
+    ///
+    /// ```no_run
+    /// # use mailtrap_sandbox::MessageFilter;
+    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
+    /// let pending = sandbox.wait_for(MessageFilter::new()).only_new().start().await?;
+    /// // ... trigger the email ...
+    /// let message = pending.wait().await?;
+    /// # let _ = message;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn only_new(mut self) -> Self {
+        self.window = Window::OnlyNew;
+        self
+    }
+
+    /// Counts only messages newer than this one (with a higher id). Take the id from a
+    /// message you already saw, or from
     /// [`SendOutcome::sandbox_message_ids`](crate::models::SendOutcome::sandbox_message_ids).
+    ///
+    /// ```no_run
+    /// # use mailtrap_sandbox::MessageFilter;
+    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
+    /// let first = sandbox.wait_for(MessageFilter::new().subject("Code")).send().await?;
+    /// let second = sandbox
+    ///     .wait_for(MessageFilter::new().subject("Code"))
+    ///     .since(first.id)
+    ///     .send()
+    ///     .await?;
+    /// # let _ = second;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn since(mut self, id: impl Into<MessageId>) -> Self {
-        self.since = Some(id.into());
+        self.window = Window::Since(id.into());
+        self
+    }
+
+    /// Counts only messages received at or after `time` (the server's `created_at`).
+    ///
+    /// ```no_run
+    /// # use mailtrap_sandbox::MessageFilter;
+    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
+    /// let from = chrono::Utc::now() - chrono::Duration::minutes(5);
+    /// sandbox.wait_for(MessageFilter::new()).received_after(from).send().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn received_after(mut self, time: DateTime<Utc>) -> Self {
+        self.window = Window::ReceivedAfter(time);
         self
     }
 
     /// Narrows each listing with the API's own search (over subjects, addresses and text),
     /// to read fewer pages in a busy sandbox. The filter still decides what matches.
+    ///
+    /// ```no_run
+    /// # use mailtrap_sandbox::MessageFilter;
+    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
+    /// sandbox
+    ///     .wait_for(MessageFilter::new().subject("Invoice 42"))
+    ///     .search("Invoice 42")
+    ///     .send()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn search(mut self, query: impl Into<String>) -> Self {
         self.search = Some(query.into());
         self
     }
 
-    /// Notes where to start (the newest message now, unless [`since`](Self::since) was
-    /// given) without waiting yet. Do this *before* making the application send its email,
-    /// then [`PendingWait::wait`]: a message stored quickly cannot slip in before the wait
-    /// begins.
+    /// Fixes the window (the newest message now for [`only_new`](Self::only_new), the
+    /// server's time now for a look-back) without waiting yet; then
+    /// [`PendingWait::wait`]. Bounded by the timeout.
     ///
     /// ```no_run
     /// use mailtrap_sandbox::wait::MessageFilter;
@@ -359,7 +665,8 @@ impl WaitFor {
     /// # async fn run(client: mailtrap_sandbox::Client) -> mailtrap_sandbox::Result<()> {
     /// let sandbox = client.sandbox(4_288_340);
     /// let pending = sandbox
-    ///     .wait_for(MessageFilter::new().subject_contains("Reset"))
+    ///     .wait_for(MessageFilter::new().subject("Reset"))
+    ///     .only_new()
     ///     .start()
     ///     .await?;
     /// trigger_password_reset().await;
@@ -371,44 +678,97 @@ impl WaitFor {
     ///
     /// # Errors
     ///
-    /// Any [`Error`] of the listing request.
+    /// Any [`Error`] of the listing request; [`Error::WaitTimeout`] when it does not answer
+    /// within the timeout.
     pub async fn start(self) -> Result<PendingWait> {
+        let deadline = Instant::now() + self.timeout;
+        self.start_until(deadline).await
+    }
+
+    async fn start_until(self, deadline: Instant) -> Result<PendingWait> {
+        let started = Instant::now();
+        let interval = self.poll_interval.unwrap_or_else(|| {
+            if self.sandbox.client.transport.loopback {
+                LOOPBACK_POLL_INTERVAL
+            } else {
+                DEFAULT_POLL_INTERVAL
+            }
+        });
         let mut poller = Poller {
             wait: self,
+            interval,
             floor: None,
+            horizon: None,
             checked: HashSet::new(),
             seen_subjects: Vec::new(),
+            outside_match: None,
             polls: 0,
             last_error: None,
         };
-        poller.floor = match poller.wait.since {
-            Some(id) => Some(id),
-            // The newest message now is the floor: only what comes after counts.
-            None => poller
-                .list_page(None)
-                .await?
-                .iter()
-                .map(|message| message.id)
-                .max(),
-        };
-        tracing::debug!(sandbox = %poller.wait.sandbox.id, floor = ?poller.floor, "waiting for a message");
+        match poller.wait.window {
+            Window::Since(id) => poller.floor = Some(id),
+            Window::ReceivedAfter(time) => poller.horizon = Some(time),
+            Window::OnlyNew | Window::LookBack(_) => {
+                let first = tokio::time::timeout_at(deadline, poller.list_page(None)).await;
+                let (page, server_now) = match first {
+                    Ok(result) => result?,
+                    Err(_) => {
+                        poller.last_error =
+                            Some("the first listing did not answer before the deadline".into());
+                        return Err(poller.timeout(started.elapsed()));
+                    }
+                };
+                if let Window::LookBack(span) = poller.wait.window {
+                    let now = server_now.unwrap_or_else(Utc::now);
+                    let span = chrono::Duration::from_std(span).unwrap_or(chrono::Duration::MAX);
+                    poller.horizon = Some(now.checked_sub_signed(span).unwrap_or(now));
+                } else {
+                    // The newest message now is the floor; an empty sandbox counts all.
+                    poller.floor = Some(
+                        page.iter()
+                            .map(|message| message.id)
+                            .max()
+                            .unwrap_or(MessageId::new(0)),
+                    );
+                }
+            }
+        }
+        tracing::debug!(
+            sandbox = %poller.wait.sandbox.id,
+            floor = ?poller.floor,
+            horizon = ?poller.horizon,
+            "waiting for a message"
+        );
         Ok(PendingWait { poller })
     }
 
-    /// Waits, and returns the first new message that matches ([`start`](Self::start) then
-    /// [`PendingWait::wait`]).
+    /// Waits, and returns the first matching message in the window ([`start`](Self::start)
+    /// then [`PendingWait::wait`], the whole within the timeout).
+    ///
+    /// ```no_run
+    /// # use mailtrap_sandbox::MessageFilter;
+    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
+    /// let message = sandbox.wait_for(MessageFilter::new().subject("Welcome")).send().await?;
+    /// # let _ = message;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
-    /// [`Error::WaitTimeout`] when none arrives in time (it says what was awaited and what
-    /// was seen); any other [`Error`] of the listing or body requests (a 429 is not one: it
-    /// slows the polling down instead).
+    /// [`Error::WaitTimeout`] when none arrives in time (it says what was awaited, what was
+    /// seen, and a matching message outside the window); any other [`Error`] of the listing
+    /// or body requests but 429s, 5xx answers and connection failures, which are noted and
+    /// polled through.
     pub async fn send(self) -> Result<Message> {
-        self.start().await?.wait().await
+        let started = Instant::now();
+        let deadline = started + self.timeout;
+        let pending = self.start_until(deadline).await?;
+        pending.wait_until(started, deadline).await
     }
 }
 
-/// A wait whose starting point is set ([`WaitFor::start`]): [`wait`](Self::wait) for the
+/// A wait whose window is fixed ([`WaitFor::start`]): [`wait`](Self::wait) for the
 /// message.
 pub struct PendingWait {
     poller: Poller,
@@ -420,118 +780,194 @@ impl fmt::Debug for PendingWait {
             .field("sandbox", &self.poller.wait.sandbox.id)
             .field("filter", &self.poller.wait.filter)
             .field("after", &self.poller.floor)
+            .field("received_after", &self.poller.horizon)
             .finish_non_exhaustive()
     }
 }
 
 impl PendingWait {
-    /// Only messages with a higher id than this one count (`None`: the sandbox was empty,
-    /// every message counts).
+    /// Only messages with a higher id than this one count (for [`WaitFor::only_new`] and
+    /// [`WaitFor::since`]; `None` for a time window).
+    ///
+    /// ```no_run
+    /// # use mailtrap_sandbox::MessageFilter;
+    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
+    /// let pending = sandbox.wait_for(MessageFilter::new()).only_new().start().await?;
+    /// println!("counting messages after {:?}", pending.after());
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn after(&self) -> Option<MessageId> {
         self.poller.floor
     }
 
+    /// Only messages received at or after this time count (for a look-back or
+    /// [`WaitFor::received_after`]; `None` for an id window).
+    ///
+    /// ```no_run
+    /// # use mailtrap_sandbox::MessageFilter;
+    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
+    /// let pending = sandbox.wait_for(MessageFilter::new()).start().await?;
+    /// println!("counting messages from {:?}", pending.received_after());
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn received_after(&self) -> Option<DateTime<Utc>> {
+        self.poller.horizon
+    }
+
     /// Polls until a matching message arrives or the timeout (counted from this call)
     /// passes; returns the first match, oldest first.
     ///
+    /// ```no_run
+    /// # use mailtrap_sandbox::MessageFilter;
+    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
+    /// let pending = sandbox.wait_for(MessageFilter::new()).only_new().start().await?;
+    /// let message = pending.wait().await?;
+    /// # let _ = message;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// [`Error::WaitTimeout`] when none arrives in time (it says what was awaited and what
-    /// was seen); any other [`Error`] of the listing or body requests (a 429 is not one: it
-    /// slows the polling down instead).
-    pub async fn wait(mut self) -> Result<Message> {
+    /// As [`WaitFor::send`].
+    pub async fn wait(self) -> Result<Message> {
         let started = Instant::now();
-        let wait = self.poller.wait.clone();
-        let deadline = started + wait.timeout;
-        let mut interval = wait.poll_interval;
+        let deadline = started + self.poller.wait.timeout;
+        self.wait_until(started, deadline).await
+    }
+
+    async fn wait_until(mut self, started: Instant, deadline: Instant) -> Result<Message> {
+        let base = self.poller.interval;
+        let mut interval = base;
         loop {
-            match self.poller.poll().await {
-                Ok(Some(message)) => return Ok(message),
-                Ok(None) => interval = wait.poll_interval,
-                Err(err) if err.kind() == Some(ApiErrorKind::RateLimited) => {
+            match tokio::time::timeout_at(deadline, self.poller.poll()).await {
+                Err(_) => {
+                    self.poller.last_error =
+                        Some("a request was still running at the deadline".to_owned());
+                    return Err(self.poller.timeout(started.elapsed()));
+                }
+                Ok(Ok(Some(message))) => return Ok(message),
+                Ok(Ok(None)) => interval = base,
+                Ok(Err(err)) if err.kind() == Some(ApiErrorKind::RateLimited) => {
                     interval = err
                         .retry_after()
                         .unwrap_or(interval * 2)
-                        .clamp(wait.poll_interval, MAX_BACKOFF);
+                        .clamp(base, MAX_BACKOFF);
                     tracing::info!(
                         wait_ms = u64::try_from(interval.as_millis()).unwrap_or(u64::MAX),
                         "rate limited while waiting; polling less often"
                     );
                     self.poller.last_error = Some(err.to_string());
                 }
-                Err(err) => return Err(err),
+                Ok(Err(err)) if passing(&err) => {
+                    tracing::info!(error = %err, "poll failed; trying again until the deadline");
+                    self.poller.last_error = Some(err.to_string());
+                }
+                Ok(Err(err)) => return Err(err),
             }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(self.poller.timeout(started.elapsed()));
+            }
+            tokio::time::sleep_until((now + interval).min(deadline)).await;
             if Instant::now() >= deadline {
-                let poller = self.poller;
-                return Err(Error::WaitTimeout(Box::new(WaitTimeout {
-                    sandbox: wait.sandbox.id,
-                    awaited: wait.filter.to_string(),
-                    waited: started.elapsed(),
-                    polls: poller.polls,
-                    seen: poller.checked.len(),
-                    seen_subjects: poller.seen_subjects,
-                    last_error: poller.last_error,
-                })));
+                return Err(self.poller.timeout(started.elapsed()));
             }
-            sleep_until_next(interval, deadline).await;
         }
     }
 }
 
-/// Sleeps for `interval`, or until just after the deadline when that comes first (so one last
-/// poll happens at the deadline).
-async fn sleep_until_next(interval: Duration, deadline: Instant) {
-    let now = Instant::now();
-    let wake = (now + interval).min(deadline.max(now));
-    tokio::time::sleep_until(wake).await;
+/// Whether a failed poll is worth polling through: a failure that may pass (5xx, a lost
+/// connection) rather than one that will not (401, 404).
+fn passing(err: &Error) -> bool {
+    matches!(err, Error::NotSent(_) | Error::MaybeApplied(_))
+        || err.kind() == Some(ApiErrorKind::Server)
 }
 
 /// The state of one wait.
 struct Poller {
     wait: WaitFor,
-    /// Only messages with a higher id count (`None`: the sandbox was empty, all count).
+    interval: Duration,
+    /// Only messages with a higher id count.
     floor: Option<MessageId>,
+    /// Only messages received at or after this time count.
+    horizon: Option<DateTime<Utc>>,
     /// Messages already checked.
     checked: HashSet<MessageId>,
     /// Subjects of the newest messages checked, newest first.
     seen_subjects: Vec<String>,
+    /// The newest matching message outside the window.
+    outside_match: Option<OutsideMatch>,
     polls: u32,
     last_error: Option<String>,
 }
 
 impl Poller {
-    async fn list_page(&mut self, last_id: Option<MessageId>) -> Result<Vec<Message>> {
+    async fn list_page(
+        &mut self,
+        last_id: Option<MessageId>,
+    ) -> Result<(Vec<Message>, Option<DateTime<Utc>>)> {
         let handle = &self.wait.sandbox;
         self.polls += u32::from(last_id.is_none());
-        let page = fetch_message_page(
+        let (page, date) = fetch_message_page_dated(
             &handle.client,
             handle.id,
             self.wait.search.as_deref(),
             last_id,
-            None,
         )
         .await?;
-        Ok(page.into_items())
+        Ok((page.into_items(), date))
     }
 
-    /// One poll: every message above the floor not checked yet, checked oldest first.
+    /// Whether a message is in the window.
+    fn in_window(&self, message: &Message) -> bool {
+        let above_floor = self.floor.is_none_or(|floor| message.id > floor);
+        let recent = match (self.horizon, message.created_at) {
+            (Some(horizon), Some(at)) => at >= horizon,
+            _ => true,
+        };
+        above_floor && recent
+    }
+
+    /// Builds the timeout error from what was seen.
+    fn timeout(&mut self, waited: Duration) -> Error {
+        Error::WaitTimeout(Box::new(WaitTimeout {
+            sandbox: self.wait.sandbox.id,
+            awaited: self.wait.filter.to_string(),
+            window: self.wait.window,
+            waited,
+            polls: self.polls,
+            seen: self.checked.len(),
+            seen_subjects: std::mem::take(&mut self.seen_subjects),
+            outside_match: self.outside_match.take(),
+            last_error: self.last_error.take(),
+        }))
+    }
+
+    /// One poll: every message in the window not checked yet, checked oldest first.
     async fn poll(&mut self) -> Result<Option<Message>> {
         let mut fresh: Vec<Message> = Vec::new();
         let mut last_id = None;
-        loop {
-            let page = self.list_page(last_id).await?;
+        for _ in 0..MAX_PAGES_PER_POLL {
+            let (page, _) = self.list_page(last_id).await?;
             let Some(lowest) = page.iter().map(|message| message.id).min() else {
                 break;
             };
-            let reached_floor = self.floor.is_some_and(|floor| lowest <= floor);
-            fresh.extend(
-                page.into_iter()
-                    .filter(|message| self.floor.is_none_or(|floor| message.id > floor))
-                    .filter(|message| !self.checked.contains(&message.id)),
-            );
-            // Stop at the floor, or at a page that did not move the cursor down.
-            if reached_floor || last_id.is_some_and(|previous| lowest >= previous) {
+            let mut reached_bottom = false;
+            for message in page {
+                if !self.in_window(&message) {
+                    reached_bottom = true;
+                    self.note_outside(&message);
+                } else if !self.checked.contains(&message.id) {
+                    fresh.push(message);
+                }
+            }
+            // Stop at the window's edge, or at a page that did not move the cursor down.
+            if reached_bottom || last_id.is_some_and(|previous| lowest >= previous) {
                 break;
             }
             last_id = Some(lowest);
@@ -550,6 +986,21 @@ impl Poller {
         Ok(None)
     }
 
+    /// Remembers the newest message outside the window whose metadata matches.
+    fn note_outside(&mut self, message: &Message) {
+        let newer = self
+            .outside_match
+            .as_ref()
+            .is_none_or(|known| message.id > known.id);
+        if newer && self.wait.filter.matches_metadata(message) {
+            self.outside_match = Some(OutsideMatch {
+                id: message.id,
+                subject: message.subject.clone(),
+                received_at: message.created_at,
+            });
+        }
+    }
+
     async fn matches(&self, message: &Message) -> Result<bool> {
         let filter = &self.wait.filter;
         if !filter.matches_metadata(message) {
@@ -559,40 +1010,54 @@ impl Poller {
             return Ok(true);
         }
         let handle = self.wait.sandbox.message(message.id);
-        let mut text = None;
-        let mut html = None;
+        let mut text: Option<Option<String>> = None;
+        let mut html: Option<Option<String>> = None;
         for condition in &filter.conditions {
-            let (body, part) = match condition {
-                Condition::TextContains(part) => (&mut text, part),
-                Condition::HtmlContains(part) => (&mut html, part),
+            let (want_text, want_html, part) = match condition {
+                Condition::TextContains(part) => (true, false, part),
+                Condition::HtmlContains(part) => (false, true, part),
+                Condition::BodyContains(part) => (true, true, part),
                 _ => continue,
             };
-            if body.is_none() {
-                let fetched = match condition {
-                    Condition::TextContains(_) => handle.text().await,
-                    _ => handle.html().await,
-                };
-                *body = Some(match fetched {
-                    Ok(content) => content,
-                    // No such part (409) or deleted meanwhile (404): it cannot match.
-                    Err(err)
-                        if matches!(
-                            err.kind(),
-                            Some(ApiErrorKind::MissingPart | ApiErrorKind::NotFound)
-                        ) =>
-                    {
-                        return Ok(false);
-                    }
-                    Err(err) => return Err(err),
-                });
+            let mut found = false;
+            if want_text {
+                if text.is_none() {
+                    text = Some(body_part(handle.text().await)?);
+                }
+                found |= text
+                    .as_ref()
+                    .and_then(Option::as_deref)
+                    .is_some_and(|content| content.contains(part.as_str()));
             }
-            if !body
-                .as_deref()
-                .is_some_and(|content| content.contains(part.as_str()))
-            {
+            if want_html && !found {
+                if html.is_none() {
+                    html = Some(body_part(handle.html().await)?);
+                }
+                found |= html
+                    .as_ref()
+                    .and_then(Option::as_deref)
+                    .is_some_and(|content| content.contains(part.as_str()));
+            }
+            if !found {
                 return Ok(false);
             }
         }
         Ok(true)
+    }
+}
+
+/// A body part, `None` when the message has none (409) or was deleted meanwhile (404).
+fn body_part(fetched: Result<String>) -> Result<Option<String>> {
+    match fetched {
+        Ok(content) => Ok(Some(content)),
+        Err(err)
+            if matches!(
+                err.kind(),
+                Some(ApiErrorKind::MissingPart | ApiErrorKind::NotFound)
+            ) =>
+        {
+            Ok(None)
+        }
+        Err(err) => Err(err),
     }
 }

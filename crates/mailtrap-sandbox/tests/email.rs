@@ -612,8 +612,18 @@ async fn batch_send_and_partial_failures() {
         .await;
     let batch = digest_batch();
     let expected = serde_json::to_value(batch.to_request().unwrap()).unwrap();
-    let outcome = client(&server).sandbox(9).send_batch(batch).await.unwrap();
+    let err = client(&server)
+        .sandbox(9)
+        .send_batch(batch)
+        .await
+        .unwrap_err();
     mock.assert_calls_async(1).await;
+    let Error::Batch(batch_error) = &err else {
+        panic!("expected a batch error, got {err:?}");
+    };
+    assert_eq!(batch_error.sent_message_ids(), [MessageId::new(101)]);
+    insta::assert_snapshot!(err, @"1 of 2 emails of the batch were refused; email #1: 'to' address is on the suppression list. The other 1 were sent (their ids are in BatchError::outcome); send only the refused ones again");
+    let outcome = batch_error.outcome();
     let sent: Value = serde_json::from_slice(requests.lock().unwrap()[0].body_ref()).unwrap();
     assert_eq!(sent, expected);
     assert!(!outcome.all_succeeded());

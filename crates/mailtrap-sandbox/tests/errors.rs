@@ -232,11 +232,14 @@ async fn a_closed_port_is_a_transport_error() {
         .build()
         .unwrap();
     let err = client.sandbox(1).get().await.unwrap_err();
-    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(matches!(err, Error::NotSent(_)), "{err:?}");
     assert!(err.is_retryable());
+    assert!(err.nothing_sent());
     assert!(
-        err.to_string()
-            .starts_with("could not reach the Mailtrap API"),
+        err.to_string().starts_with(
+            "could not connect to the Mailtrap API for GET /api/sandboxes/{sandbox_id}: \
+             nothing was sent"
+        ),
         "{err}"
     );
 }
@@ -260,7 +263,8 @@ async fn a_slow_answer_is_a_timeout() {
         .build()
         .unwrap();
     let err = client.sandbox(1).get().await.unwrap_err();
-    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
-    assert!(err.is_retryable());
-    assert!(err.to_string().contains("timed out"), "{err}");
+    assert!(matches!(err, Error::MaybeApplied(_)), "{err:?}");
+    assert!(err.is_retryable(), "a GET is safe to repeat");
+    assert!(err.is_timeout());
+    assert!(err.to_string().contains("no answer came in time"), "{err}");
 }

@@ -237,7 +237,10 @@ async fn delete_message_answers_with_the_message() {
         .await
         .unwrap();
     mock.assert_async().await;
-    assert_eq!(message.subject, "Bye");
+    assert_eq!(
+        message.map(|message| message.subject).as_deref(),
+        Some("Bye")
+    );
 }
 
 #[tokio::test]

@@ -290,7 +290,13 @@ async fn a_timed_out_post_is_not_repeated() {
         .build()
         .unwrap();
     let err = client.projects().create("Late").await.unwrap_err();
-    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    assert!(matches!(err, Error::MaybeApplied(_)), "{err:?}");
+    assert!(err.is_timeout() && !err.is_retryable(), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("It was not repeated, so that it cannot be applied twice"),
+        "{err}"
+    );
     slow.assert_calls_async(1).await;
 }
 
@@ -313,7 +319,8 @@ async fn a_timed_out_get_is_repeated() {
         .build()
         .unwrap();
     let err = client.projects().list().await.unwrap_err();
-    assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+    assert!(matches!(err, Error::MaybeApplied(_)), "{err:?}");
+    assert_eq!(err.transport().map(|failure| failure.attempts()), Some(3));
     slow.assert_calls_async(3).await;
 }
 

@@ -175,7 +175,7 @@ async fn delete_sandbox_answers_with_the_sandbox_as_it_was() {
     .await;
     let sandbox = client(&server).sandbox(77_004).delete().await.unwrap();
     mock.assert_async().await;
-    assert_eq!(sandbox.name, "Gone");
+    assert_eq!(sandbox.map(|sandbox| sandbox.name).as_deref(), Some("Gone"));
 }
 
 #[tokio::test]

@@ -193,11 +193,15 @@ async fn batch_keeps_per_item_errors() {
     .email(Email::new().to("ada@customer.example"))
     .email(Email::new().to("bo@customer.example"));
 
-    let outcome = client(&server)
+    let err = client(&server)
         .sandbox(77_001)
         .send_batch(batch)
         .await
-        .unwrap();
+        .unwrap_err();
+    let mailtrap_sandbox::Error::Batch(batch_error) = &err else {
+        panic!("expected a batch error, got {err:?}");
+    };
+    let outcome = batch_error.outcome();
 
     assert!(outcome.success);
     assert!(!outcome.all_succeeded());

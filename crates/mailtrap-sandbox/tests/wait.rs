@@ -32,6 +32,9 @@ struct Mail {
     to: String,
     text: Option<String>,
     html: Option<String>,
+    /// When the sandbox received it: stamped when stored (an hour ago for the mail a
+    /// server starts with, left by "earlier tests").
+    created_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 fn mail(id: u64, subject: &str) -> Mail {
@@ -42,6 +45,7 @@ fn mail(id: u64, subject: &str) -> Mail {
         to: "ana@example.test".to_owned(),
         text: Some(format!("Text of message {id}")),
         html: None,
+        created_at: None,
     }
 }
 
@@ -73,7 +77,8 @@ struct Server(Arc<Mutex<Inner>>);
 impl Server {
     fn with_mail(mail: Vec<Mail>) -> Self {
         let server = Self::default();
-        server.0.lock().unwrap().mail = mail;
+        let an_hour_ago = chrono::Utc::now() - chrono::Duration::hours(1);
+        server.0.lock().unwrap().mail = stamped(mail, an_hour_ago);
         server
     }
 
@@ -85,7 +90,11 @@ impl Server {
 
     /// Stores a message now, as an application sending mail would.
     fn store(&self, mail: Mail) {
-        self.0.lock().unwrap().mail.push(mail);
+        self.0
+            .lock()
+            .unwrap()
+            .mail
+            .extend(stamped(vec![mail], chrono::Utc::now()));
     }
 
     fn rate_limit(self, calls: &[usize]) -> Self {
@@ -121,6 +130,16 @@ impl Server {
             .build()
             .unwrap()
     }
+}
+
+/// The mail, received at `at` unless it says otherwise.
+fn stamped(mail: Vec<Mail>, at: chrono::DateTime<chrono::Utc>) -> Vec<Mail> {
+    mail.into_iter()
+        .map(|mut mail| {
+            mail.created_at.get_or_insert(at);
+            mail
+        })
+        .collect()
 }
 
 fn rate_headers() -> HeaderMap {
@@ -188,6 +207,7 @@ async fn list(
                 "is_read": false,
                 "template_id": 0,
                 "template_variables": null,
+                "created_at": m.created_at,
             })
         })
         .collect();
@@ -198,7 +218,7 @@ async fn list(
         status: 200,
     });
     if let Some(new_mail) = inner.deliveries.remove(&number) {
-        inner.mail.extend(new_mail);
+        inner.mail.extend(stamped(new_mail, chrono::Utc::now()));
     }
     (rate_headers(), axum::Json(body)).into_response()
 }
@@ -282,11 +302,7 @@ async fn the_earliest_match_wins_and_later_polls_skip_checked_messages() {
     let client = server.start().await;
     let message = client
         .sandbox(SANDBOX)
-        .wait_for(
-            MessageFilter::new()
-                .subject_contains("code")
-                .to("ANA@example.test"),
-        )
+        .wait_for(MessageFilter::new().subject("code").to("ANA@example.test"))
         .poll_interval(fast())
         .send()
         .await
@@ -304,7 +320,7 @@ async fn since_counts_messages_that_arrived_before_the_call() {
     let client = server.start().await;
     let message = client
         .sandbox(SANDBOX)
-        .wait_for(MessageFilter::new().subject_contains("Reset"))
+        .wait_for(MessageFilter::new().subject("Reset"))
         .since(101_u64)
         .poll_interval(fast())
         .send()
@@ -322,6 +338,7 @@ async fn start_before_triggering_the_email_then_wait() {
     let pending = client
         .sandbox(SANDBOX)
         .wait_for(MessageFilter::new().subject("Reset your password"))
+        .only_new()
         .poll_interval(fast())
         .start()
         .await
@@ -408,7 +425,7 @@ async fn closures_over_the_message_and_search_narrowing() {
         .wait_for(
             MessageFilter::new()
                 .matching("an even id", |m| m.id.get() % 2 == 0)
-                .subject_contains("0004"),
+                .subject("0004"),
         )
         .search("Invoice")
         .poll_interval(fast())
@@ -436,7 +453,7 @@ async fn timeout_says_what_it_waited_for_and_what_it_saw() {
         .sandbox(SANDBOX)
         .wait_for(
             MessageFilter::new()
-                .subject_contains("Reset")
+                .subject("Reset")
                 .to("ana@example.test")
                 .text_contains("/reset?token="),
         )
@@ -461,7 +478,7 @@ async fn timeout_says_what_it_waited_for_and_what_it_saw() {
         (r"after \d+\.\d s", "after [elapsed] s"),
         (r"\d+ polls", "[n] polls"),
     ]}, {
-        insta::assert_snapshot!(err.to_string(), @r#"timed out after [elapsed] s waiting for a message with subject containing "Reset" and to ana@example.test and text containing "/reset?token=" in sandbox 4288340: [n] polls, 2 new messages arrived but none matched (latest subjects: "Confirm your address", "Welcome, Ana")"#);
+        insta::assert_snapshot!(err.to_string(), @r#"timed out after [elapsed] s waiting for a message with subject containing "Reset" and to ana@example.test and text containing "/reset?token=" in sandbox 4288340 (received at most 30 s before the wait began): [n] polls, 2 messages in the window, none matched (latest subjects: "Confirm your address", "Welcome, Ana"). Check the filter and that the message is sent to this sandbox, or raise WaitFor::timeout"#);
     });
 }
 
@@ -477,11 +494,20 @@ async fn timeout_with_nothing_new() {
         .send()
         .await
         .unwrap_err();
+    let Error::WaitTimeout(timeout) = &err else {
+        panic!("expected a wait timeout, got {err:?}");
+    };
+    // The leftover is reported with its id and time, and how to include it.
+    assert_eq!(
+        timeout.outside_match.as_ref().map(|outside| outside.id),
+        Some(MessageId::new(1))
+    );
     insta::with_settings!({filters => vec![
         (r"after \d+\.\d s", "after [elapsed] s"),
         (r"\d+ polls", "[n] polls"),
+        (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "[time]"),
     ]}, {
-        insta::assert_snapshot!(err.to_string(), @"timed out after [elapsed] s waiting for any message in sandbox 4288340: [n] polls, no new message arrived");
+        insta::assert_snapshot!(err.to_string(), @r#"timed out after [elapsed] s waiting for any message in sandbox 4288340 (received at most 30 s before the wait began): [n] polls, no message in the window; message 1 ("Old") matches but was received before the window, at [time]. To include it, start the window there with WaitFor::received_after([time]) or widen it with WaitFor::look_back"#);
     });
 }
 
@@ -494,7 +520,7 @@ async fn rate_limiting_slows_polling_down_instead_of_failing() {
     let client = server.start().await;
     let message = client
         .sandbox(SANDBOX)
-        .wait_for(MessageFilter::new().subject_contains("Reset"))
+        .wait_for(MessageFilter::new().subject("Reset"))
         .poll_interval(interval)
         .timeout(Duration::from_secs(10))
         .send()
@@ -530,14 +556,14 @@ fn filters_describe_themselves() {
     assert_eq!(MessageFilter::new().to_string(), "any message");
     assert_eq!(
         MessageFilter::new()
-            .subject("Hi")
+            .subject_is("Hi")
             .from("a@example.test")
             .html_contains("<b>")
             .to_string(),
         "a message with subject \"Hi\" and from a@example.test and HTML containing \"<b>\""
     );
     assert_eq!(
-        format!("{:?}", MessageFilter::new().subject_contains("x")),
+        format!("{:?}", MessageFilter::new().subject("x")),
         "MessageFilter(\"a message with subject containing \\\"x\\\"\")"
     );
 }

@@ -100,8 +100,12 @@ pub(super) async fn run(ctx: &Ctx, command: MessagesCommand) -> CliResult {
                 .delete()
                 .await
                 .doing(|| describe("delete", &args))?;
-            ctx.out.show(&message, |message| {
-                format!("Deleted message {} {:?}.", message.id, message.subject)
+            ctx.out.show(&message, |message| match message {
+                Some(message) => format!("Deleted message {} {:?}.", message.id, message.subject),
+                None => format!(
+                    "Deleted message {} (an attempt whose answer was lost deleted it).",
+                    args.id
+                ),
             })
         }
         MessagesCommand::Forward { message: args, to } => {

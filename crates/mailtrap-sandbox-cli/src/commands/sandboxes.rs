@@ -69,11 +69,15 @@ pub(super) async fn run(ctx: &Ctx, command: SandboxesCommand) -> CliResult {
                 .delete()
                 .await
                 .doing(|| format!("delete sandbox {id}"))?;
-            ctx.out.show(&sandbox, |sandbox| {
-                format!(
+            ctx.out.show(&sandbox, |sandbox| match sandbox {
+                Some(sandbox) => format!(
                     "Deleted sandbox {} {:?} and its messages.",
                     sandbox.id, sandbox.name
-                )
+                ),
+                None => format!(
+                    "Deleted sandbox {id} and its messages (an attempt whose answer was lost \
+                     deleted it)."
+                ),
             })
         }
         SandboxesCommand::Clean { id } => {

@@ -15,7 +15,7 @@ use crate::render;
 pub(super) async fn run(ctx: &Ctx, args: WaitArgs) -> CliResult {
     let mut filter = MessageFilter::new();
     if let Some(subject) = &args.subject {
-        filter = filter.subject_contains(subject);
+        filter = filter.subject(subject);
     }
     if let Some(from) = &args.from {
         filter = filter.from(from);

@@ -63,6 +63,40 @@ pub struct Message {
 }
 
 impl Message {
+    /// Every recipient address known from the listing, without display names, each once:
+    /// the To addresses Mailtrap gives (`to_email`, one or several separated by commas) and
+    /// the SMTP envelope's `RCPT TO` (which includes Cc and Bcc) when the message came over
+    /// SMTP.
+    ///
+    /// ```
+    /// # fn show(message: &mailtrap_sandbox::models::Message) {
+    /// for address in message.recipient_addresses() {
+    ///     println!("{address}");
+    /// }
+    /// # }
+    /// ```
+    pub fn recipient_addresses(&self) -> impl Iterator<Item = &str> {
+        let envelope = self
+            .smtp_information
+            .iter()
+            .flat_map(|info| info.envelope.iter())
+            .flat_map(|envelope| envelope.rcpt_to.iter().map(|to| bare_address(to)));
+        let mut seen: Vec<String> = Vec::new();
+        self.to_email
+            .split(',')
+            .map(bare_address)
+            .chain(envelope)
+            .filter(move |address| {
+                let key = address.to_ascii_lowercase();
+                if address.is_empty() || seen.contains(&key) {
+                    false
+                } else {
+                    seen.push(key);
+                    true
+                }
+            })
+    }
+
     pub(crate) fn from_api(raw: api::Message) -> Conv<Self> {
         Ok(Self {
             id: required_id(raw.id, "id")?,
@@ -191,4 +225,13 @@ pub struct SmtpEnvelope {
     pub client_ip: Option<String>,
     /// `RCPT TO` addresses.
     pub rcpt_to: Vec<String>,
+}
+
+/// The address of `Name <addr>` or `addr`, trimmed.
+fn bare_address(entry: &str) -> &str {
+    let entry = entry.trim();
+    match (entry.rfind('<'), entry.strip_suffix('>')) {
+        (Some(open), Some(without_close)) => without_close.get(open + 1..).unwrap_or(entry).trim(),
+        _ => entry,
+    }
 }

@@ -34,7 +34,7 @@ pub use reports::{
     SpamReport, SpamRule,
 };
 pub use sandbox::{Sandbox, SandboxStatus};
-pub use sending::{BatchItemOutcome, BatchOutcome, SendOutcome};
+pub use sending::{BatchError, BatchItemOutcome, BatchOutcome, SendOutcome};
 pub use token::{ApiToken, NewApiToken, SubAccount, TokenResource};
 
 pub(crate) use common::{Conv, Invalid, convert_list};

@@ -197,8 +197,37 @@ pub struct ForwardOutcome {
 impl ForwardOutcome {
     pub(crate) fn from_api(raw: api::ForwardResponse) -> Self {
         Self {
-            success: raw.success.unwrap_or(true),
+            // Unknown until `confirmed` looks at the message.
+            success: raw.success.unwrap_or(raw.message.is_some()),
             message: non_empty(raw.message),
         }
+    }
+
+    /// The outcome when the answer says the forward was done: `"success": true`, or a
+    /// message and no `"success": false`; an error otherwise.
+    pub(crate) fn confirmed(self, request: String) -> crate::Result<Self> {
+        if self.success {
+            return Ok(self);
+        }
+        let said = self.message.unwrap_or_default();
+        if said.is_empty() {
+            return Err(crate::error::DecodeError::new(
+                request,
+                reqwest::StatusCode::OK,
+                ".".to_owned(),
+                "the answer says neither `success` nor a message, so the forward is not \
+                 known to have happened"
+                    .to_owned(),
+                b"",
+            )
+            .into());
+        }
+        let body = serde_json::json!({ "success": false, "message": said }).to_string();
+        Err(crate::error::ApiError::unsuccessful(
+            request,
+            reqwest::StatusCode::OK,
+            bytes::Bytes::from(body),
+        )
+        .into())
     }
 }

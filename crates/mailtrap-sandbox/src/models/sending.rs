@@ -99,3 +99,82 @@ impl BatchItemOutcome {
 fn parse_ids(ids: &[String]) -> Vec<MessageId> {
     ids.iter().filter_map(|id| id.parse().ok()).collect()
 }
+
+/// A batch that the API did not accept whole: [`send_batch`] returns it (inside
+/// [`Error::Batch`](crate::Error::Batch)) when the batch was refused or any email in it was.
+/// The emails that were sent keep their ids in [`outcome`](Self::outcome).
+///
+/// [`send_batch`]: crate::resources::SandboxHandle::send_batch
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchError {
+    outcome: BatchOutcome,
+}
+
+impl BatchError {
+    pub(crate) fn new(outcome: BatchOutcome) -> Self {
+        Self { outcome }
+    }
+
+    /// The whole answer: one outcome per email, in request order.
+    #[must_use]
+    pub fn outcome(&self) -> &BatchOutcome {
+        &self.outcome
+    }
+
+    /// The refused emails, with their position in the batch (from 0).
+    pub fn failures(&self) -> impl Iterator<Item = (usize, &BatchItemOutcome)> {
+        self.outcome.failures()
+    }
+
+    /// The ids of the messages stored for the emails that were accepted.
+    #[must_use]
+    pub fn sent_message_ids(&self) -> Vec<MessageId> {
+        self.outcome
+            .responses
+            .iter()
+            .filter(|item| item.success)
+            .flat_map(BatchItemOutcome::sandbox_message_ids)
+            .collect()
+    }
+}
+
+impl std::fmt::Display for BatchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let total = self.outcome.responses.len();
+        let failed: Vec<(usize, &BatchItemOutcome)> = self.failures().collect();
+        if !self.outcome.success || failed.is_empty() {
+            f.write_str("the API refused the batch")?;
+            if !self.outcome.errors.is_empty() {
+                write!(f, ": {}", self.outcome.errors.join("; "))?;
+            }
+        } else {
+            write!(
+                f,
+                "{} of {total} emails of the batch were refused",
+                failed.len()
+            )?;
+        }
+        for (index, item) in failed.iter().take(10) {
+            let why = if item.errors.is_empty() {
+                "no reason given".to_owned()
+            } else {
+                item.errors.join("; ")
+            };
+            write!(f, "; email #{index}: {why}")?;
+        }
+        if failed.len() > 10 {
+            write!(f, "; and {} more", failed.len() - 10)?;
+        }
+        let sent = total - failed.len();
+        if self.outcome.success && sent > 0 {
+            write!(
+                f,
+                ". The other {sent} were sent (their ids are in BatchError::outcome); send \
+                 only the refused ones again"
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for BatchError {}

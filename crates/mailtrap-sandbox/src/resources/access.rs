@@ -177,7 +177,8 @@ impl AccountAccessHandle {
     }
 
     /// Removes the access (the user, invite or token loses access to the account's
-    /// resources); answers with the removed access's id.
+    /// resources); answers with the removed access's id (also when an attempt whose answer
+    /// was lost removed it and the retry found it gone).
     ///
     /// # Errors
     ///
@@ -188,12 +189,13 @@ impl AccountAccessHandle {
         let api = &self.client.transport.accounts;
         self.client
             .transport
-            .fetch(
+            .remove_fetch(
                 DELETE_ACCESS,
                 || api.delete_account_access_by_id(id),
                 |raw| Ok(crate::ids::from_api(raw.id.unwrap_or(-1)).unwrap_or(fallback)),
             )
             .await
+            .map(|id| id.unwrap_or(fallback))
     }
 
     /// Grants, changes or removes access to several resources in one request; answers with

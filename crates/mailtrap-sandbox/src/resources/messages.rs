@@ -156,6 +156,28 @@ pub(crate) async fn fetch_message_page(
     Ok(Page::new(messages, next))
 }
 
+/// The newest page of messages (below `last_id`), with the server's `Date` (for waits).
+pub(crate) async fn fetch_message_page_dated(
+    client: &Client,
+    sandbox: SandboxId,
+    search: Option<&str>,
+    last_id: Option<MessageId>,
+) -> Result<(Page<Message>, Option<chrono::DateTime<chrono::Utc>>)> {
+    let sandbox_id = to_api(sandbox)?;
+    let last_id = last_id.map(to_api).transpose()?;
+    let transport = &client.transport;
+    let api = &transport.sandbox;
+    let (messages, date) = transport
+        .fetch_dated(
+            LIST,
+            || api.get_sandbox_email_message(sandbox_id, last_id, None, search),
+            |raw| convert_list(raw, Message::from_api),
+        )
+        .await?;
+    let next = messages.iter().map(|message| message.id).min();
+    Ok((Page::new(messages, next), date))
+}
+
 /// One message: `client.sandbox(id).message(message_id)`.
 #[derive(Debug, Clone)]
 pub struct MessageHandle {
@@ -242,17 +264,18 @@ impl MessageHandle {
             .await
     }
 
-    /// Deletes the message; answers with the message as it was.
+    /// Deletes the message; answers with the message as it was, or `None` when an attempt
+    /// whose answer was lost deleted it (the retry then found it gone: the delete happened).
     ///
     /// # Errors
     ///
-    /// Any [`Error`].
-    pub async fn delete(&self) -> Result<Message> {
+    /// Any [`Error`]; [`Error::is_not_found`] when it did not exist.
+    pub async fn delete(&self) -> Result<Option<Message>> {
         let (sandbox, message) = self.ids()?;
         let api = &self.client.transport.sandbox;
         self.client
             .transport
-            .fetch(
+            .remove_fetch(
                 DELETE,
                 || api.delete_sandbox_email_message(sandbox, message),
                 Message::from_api,
@@ -261,11 +284,14 @@ impl MessageHandle {
     }
 
     /// Forwards the message to an address (which must be confirmed in Mailtrap first).
-    /// Never retried once sent.
+    /// Never retried once sent. Succeeds only when the answer says so (`"success": true`,
+    /// or a message without `"success": false`).
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidArgument`] for an address without `@`; otherwise any [`Error`].
+    /// [`Error::InvalidArgument`] for an address without `@`; [`Error::Api`] with kind
+    /// [`Unsuccessful`](crate::ApiErrorKind::Unsuccessful) when the answer says it failed;
+    /// [`Error::Decode`] when the answer says neither; otherwise any [`Error`].
     pub async fn forward(&self, email: impl Into<String>) -> Result<ForwardOutcome> {
         let email = email.into();
         let email = email.trim();
@@ -287,6 +313,7 @@ impl MessageHandle {
                 |raw| Ok(ForwardOutcome::from_api(raw)),
             )
             .await
+            .and_then(|outcome| outcome.confirmed(FORWARD.label()))
     }
 
     /// The message's spam report.

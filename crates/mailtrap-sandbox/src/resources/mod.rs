@@ -37,4 +37,4 @@ pub use projects::{ProjectHandle, ProjectsHandle};
 pub use sandboxes::{SandboxHandle, SandboxesHandle, UpdateSandbox};
 pub use tokens::{ApiTokenHandle, ApiTokensHandle, CreateApiToken, OrganizationHandle};
 
-pub(crate) use messages::fetch_message_page;
+pub(crate) use messages::{fetch_message_page, fetch_message_page_dated};

@@ -134,7 +134,8 @@ impl ProjectHandle {
             .await
     }
 
-    /// Deletes the project and its sandboxes; answers with the deleted project's id.
+    /// Deletes the project and its sandboxes; answers with the deleted project's id (also
+    /// when an attempt whose answer was lost deleted it and the retry found it gone).
     ///
     /// # Errors
     ///
@@ -145,12 +146,13 @@ impl ProjectHandle {
         let fallback = self.id;
         self.client
             .transport
-            .fetch(
+            .remove_fetch(
                 DELETE,
                 || api.delete_project(id),
                 |raw| Ok(crate::ids::from_api(raw.id.unwrap_or(-1)).unwrap_or(fallback)),
             )
             .await
+            .map(|id| id.unwrap_or(fallback))
     }
 
     /// Creates a sandbox in the project. Never retried once sent.

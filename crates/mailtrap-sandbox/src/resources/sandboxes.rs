@@ -127,13 +127,18 @@ impl SandboxHandle {
         }
     }
 
-    /// Deletes the sandbox and its messages; answers with the sandbox as it was.
+    /// Deletes the sandbox and its messages; answers with the sandbox as it was, or `None`
+    /// when an attempt whose answer was lost deleted it (the retry then found it gone).
     ///
     /// # Errors
     ///
-    /// Any [`Error`].
-    pub async fn delete(&self) -> Result<Sandbox> {
-        self.simple(DELETE, |api, id| Box::pin(api.delete_sandbox(id)))
+    /// Any [`Error`]; [`Error::is_not_found`] when it did not exist.
+    pub async fn delete(&self) -> Result<Option<Sandbox>> {
+        let id = to_api(self.id)?;
+        let api = &self.client.transport.sandbox;
+        self.client
+            .transport
+            .remove_fetch(DELETE, || api.delete_sandbox(id), Sandbox::from_api)
             .await
     }
 

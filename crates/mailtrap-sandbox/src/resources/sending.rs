@@ -2,9 +2,9 @@
 
 use mailtrap_sandbox_api::sending::types as api;
 
-use crate::error::Result;
+use crate::error::{ApiError, DecodeError, Error, Result};
 use crate::ids::to_api;
-use crate::models::{BatchOutcome, SendOutcome};
+use crate::models::{BatchError, BatchOutcome, SendOutcome};
 use crate::resources::SandboxHandle;
 use crate::transport::Op;
 
@@ -16,15 +16,30 @@ impl SandboxHandle {
     /// sent: a repeat would store the message twice.
     pub(crate) async fn send_request(&self, body: &api::SendRequest) -> Result<SendOutcome> {
         let id = to_api(self.id)?;
-        let api = &self.client.transport.sending;
-        self.client
-            .transport
-            .fetch(
+        let transport = &self.client.transport;
+        // Read as JSON first: a refusal (`"success": false`) carries `errors`, which the
+        // generated answer type does not have.
+        let (status, bytes, value) = transport
+            .json(
                 SEND,
-                || api.send_email(id, body),
-                |raw| Ok(SendOutcome::from_api(raw)),
+                &transport.send_base_url,
+                &format!("/api/send/{id}"),
+                body,
             )
-            .await
+            .await?;
+        if said_failure(&value) {
+            return Err(ApiError::unsuccessful(SEND.label(), status, bytes).into());
+        }
+        let raw: api::SendResponse = serde_json::from_value(value).map_err(|err| {
+            DecodeError::new(
+                SEND.label(),
+                status,
+                ".".to_owned(),
+                err.to_string(),
+                &bytes,
+            )
+        })?;
+        Ok(SendOutcome::from_api(raw))
     }
 
     /// Sends a batch (already in the API's shape) into the sandbox. Never retried once sent.
@@ -42,5 +57,26 @@ impl SandboxHandle {
                 |raw| Ok(BatchOutcome::from_api(raw)),
             )
             .await
+            .and_then(|outcome| {
+                if outcome.all_succeeded() {
+                    Ok(outcome)
+                } else {
+                    Err(Error::Batch(Box::new(BatchError::new(outcome))))
+                }
+            })
     }
+}
+
+/// Whether an answer's body says the request failed: `"success": false`, or `errors` that
+/// are not empty.
+pub(crate) fn said_failure(value: &serde_json::Value) -> bool {
+    let refused = value.get("success") == Some(&serde_json::Value::Bool(false));
+    let errors = match value.get("errors") {
+        None | Some(serde_json::Value::Null) => false,
+        Some(serde_json::Value::Array(items)) => !items.is_empty(),
+        Some(serde_json::Value::Object(fields)) => !fields.is_empty(),
+        Some(serde_json::Value::String(text)) => !text.trim().is_empty(),
+        Some(_) => true,
+    };
+    refused || errors
 }

@@ -166,7 +166,8 @@ impl ApiTokenHandle {
             .await
     }
 
-    /// Deletes the token; it stops working at once.
+    /// Deletes the token; it stops working at once. A 404 to a retry after an attempt
+    /// whose answer was lost counts as deleted.
     ///
     /// # Errors
     ///
@@ -176,7 +177,7 @@ impl ApiTokenHandle {
         let api = &self.client.transport.accounts;
         self.client
             .transport
-            .call_opaque(DELETE_TOKEN, || async move {
+            .remove(DELETE_TOKEN, || async move {
                 // The description says 204; accept any other success status too.
                 match api.delete_api_token(id).await {
                     Err(mailtrap_sandbox_api::accounts::Error::UnexpectedResponse(response))
@@ -192,6 +193,7 @@ impl ApiTokenHandle {
                 }
             })
             .await
+            .map(|_| ())
     }
 
     /// Replaces the token's value (the old one stops working); the answer holds the new
