@@ -17,8 +17,9 @@ impl SandboxHandle {
     pub(crate) async fn send_request(&self, body: &api::SendRequest) -> Result<SendOutcome> {
         let id = to_api(self.id)?;
         let transport = &self.client.transport;
-        // Read as JSON first: a refusal (`"success": false`) carries `errors`, which the
-        // generated answer type does not have.
+        // The facade sends sendEmail itself: a refusal (`"success": false`) carries
+        // `errors`, which the generated answer type does not have, so the answer is read as
+        // JSON first.
         let (status, bytes, value) = transport
             .json(
                 SEND,
