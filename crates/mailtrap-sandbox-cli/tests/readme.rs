@@ -5,8 +5,9 @@
 //! (with an attachment) and an extra API token, and these variables set: `MAILTRAP_API_TOKEN`,
 //! `MAILTRAP_BASE_URL`, `MAILTRAP_SEND_BASE_URL`, `SANDBOX_ID`, `PROJECT_ID`, `MESSAGE_ID`,
 //! `ATTACHMENT_ID`, `ACCOUNT_ID`, `ORGANIZATION_ID`, `ACCESS_ID` (the seeded teammate's access),
-//! `TOKEN_ID` (the extra token). It runs in an empty directory holding `welcome.txt`,
-//! `welcome.html` and `report.pdf`. While a `wait` line runs, the seed message (subject "Reset
+//! `TOKEN_ID` (the extra token), `TEMPLATE_UUID` (the emulator's example template). It runs in
+//! an empty directory holding `welcome.txt`, `welcome.html`, `report.pdf`, `user.json`
+//! (template variables) and `digest.json` (a batch). While a `wait` line runs, the seed message (subject "Reset
 //! your password") is sent again every half second. `serve` (which runs
 //! until Ctrl-C) and `--live` lines (which need Mailtrap) are skipped.
 #![allow(
@@ -64,12 +65,7 @@ fn readme_command_lines(markdown: &str) -> Vec<String> {
 /// Runs every command line of `markdown`'s `sh` blocks against a fresh emulator and asserts
 /// that each exits 0. Returns how many ran.
 fn run_readme_commands(markdown: &str) -> usize {
-    let binary = assert_cmd::cargo::cargo_bin("mailtrap-sandbox");
-    let bin_dir = binary.parent().unwrap().to_path_buf();
-    let path = std::env::join_paths(std::iter::once(bin_dir).chain(std::env::split_paths(
-        &std::env::var_os("PATH").unwrap_or_default(),
-    )))
-    .unwrap();
+    let path = binary_path();
     let mut ran = 0;
     for line in readme_command_lines(markdown) {
         let words: Vec<&str> = line.split_whitespace().collect();
@@ -83,7 +79,7 @@ fn run_readme_commands(markdown: &str) -> usize {
     ran
 }
 
-fn run_one(line: &str, path: &std::ffi::OsStr) {
+fn run_one(line: &str, path: &std::ffi::OsStr) -> std::process::Output {
     let emu = Emu::start();
     let message = emu.seed_message(SEED_SUBJECT);
     let client = emu.client();
@@ -120,7 +116,7 @@ fn run_one(line: &str, path: &std::ffi::OsStr) {
     for name in common::CLEARED_ENV {
         cmd.env_remove(name);
     }
-    let vars: [(&str, String); 11] = [
+    let vars: [(&str, String); 12] = [
         ("MAILTRAP_API_TOKEN", emu.token.clone()),
         ("MAILTRAP_BASE_URL", emu.base_url.clone()),
         ("MAILTRAP_SEND_BASE_URL", emu.base_url.clone()),
@@ -132,6 +128,10 @@ fn run_one(line: &str, path: &std::ffi::OsStr) {
         ("ORGANIZATION_ID", emu.organization_id.to_string()),
         ("ACCESS_ID", access.to_string()),
         ("TOKEN_ID", token.token.id.to_string()),
+        (
+            "TEMPLATE_UUID",
+            emu.emulator().summary().template_uuid.clone(),
+        ),
     ];
     cmd.envs(vars.iter().map(|(name, value)| (*name, value.as_str())));
     let mut cmd = assert_cmd::Command::from_std(cmd);
@@ -154,6 +154,43 @@ fn run_one(line: &str, path: &std::ffi::OsStr) {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+    output
+}
+
+/// `PATH` with the binary's directory first.
+fn binary_path() -> std::ffi::OsString {
+    let binary = assert_cmd::cargo::cargo_bin("mailtrap-sandbox");
+    let bin_dir = binary.parent().unwrap().to_path_buf();
+    std::env::join_paths(std::iter::once(bin_dir).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap()
+}
+
+/// The CLI README's "Send, then wait" block runs as written, as one script against one
+/// emulator, with nothing sent on its behalf: the wait starts after the send and still finds
+/// the message (the seeded message, with another subject, is not taken instead).
+#[test]
+fn cli_readme_send_then_wait_runs_as_one_script() {
+    let markdown = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"),
+    )
+    .unwrap();
+    let start = markdown.find("## Send, then wait").expect("the section");
+    let section = &markdown[start + 2..];
+    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+    let lines = readme_command_lines(section);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].starts_with("mailtrap-sandbox send "), "{lines:?}");
+    assert!(lines[1].starts_with("mailtrap-sandbox wait "), "{lines:?}");
+    let script = format!("set -e\n{}", lines.join("\n"));
+    let output = run_one(&script, &binary_path());
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout).lines().last(),
+        Some("604219"),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
 }
 
 /// Files the cheat sheet's `send` examples attach or read.
@@ -169,6 +206,14 @@ fn write_samples(dir: &Path) {
     )
     .unwrap();
     std::fs::write(dir.join("report.pdf"), b"%PDF-1.4\n% sample\n%%EOF\n").unwrap();
+    std::fs::write(dir.join("user.json"), r#"{"user": {"name": "Ana"}}"#).unwrap();
+    std::fs::write(
+        dir.join("digest.json"),
+        r#"{"base": {"from": {"email": "app@example.com", "name": "App"},
+                     "subject": "Your weekly digest", "text": "Here is what happened this week."},
+            "requests": [{"to": [{"email": "ana@example.com"}]}, {"to": ["Ben <ben@example.com>"]}]}"#,
+    )
+    .unwrap();
 }
 
 /// The root README (or the file named by `MAILTRAP_CLI_README`, to try notes before they
