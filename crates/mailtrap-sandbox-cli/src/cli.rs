@@ -410,38 +410,87 @@ pub(crate) enum AttachmentsCommand {
 // ---------------------------------------------------------------------------------------
 // Wait and send
 
+/// Where a wait starts counting (`wait --since`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Since {
+    /// Messages newer than this one.
+    Message(u64),
+    /// Messages received at or after this time.
+    Time(chrono::DateTime<chrono::Utc>),
+}
+
+/// The flags mean what the SDK's `MessageFilter` methods of the same name mean.
 #[derive(Debug, Args)]
 pub(crate) struct WaitArgs {
     /// Sandbox id.
     #[arg(long, value_name = "ID")]
     pub(crate) sandbox: u64,
-    /// The subject contains this text.
-    #[arg(long)]
+    /// The subject contains this text, ignoring case.
+    #[arg(long, conflicts_with = "subject_is")]
     pub(crate) subject: Option<String>,
+    /// The subject is exactly this text.
+    #[arg(long, value_name = "SUBJECT")]
+    pub(crate) subject_is: Option<String>,
     /// The sender's address (ignoring case).
     #[arg(long, value_name = "EMAIL")]
     pub(crate) from: Option<String>,
-    /// One of the recipients' addresses (ignoring case).
+    /// One of the recipients' addresses (ignoring case; Cc and Bcc too for mail that came
+    /// over SMTP).
     #[arg(long, value_name = "EMAIL")]
     pub(crate) to: Option<String>,
     /// The text body contains this text.
     #[arg(long, value_name = "TEXT")]
+    pub(crate) text: Option<String>,
+    /// The HTML body contains this text.
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) html: Option<String>,
+    /// The text body or the HTML body contains this text.
+    #[arg(long, value_name = "TEXT")]
     pub(crate) contains: Option<String>,
-    /// Only messages newer than this message id (default: those arriving after the start).
-    #[arg(long, value_name = "MESSAGE_ID")]
-    pub(crate) since: Option<u64>,
-    /// How long to wait: 90s, 2m, 500ms, or seconds.
+    /// Only messages newer than this message id, or received at or after this time
+    /// (RFC 3339: 2025-03-04T10:31:02Z). Default: those received up to 30 s before the start.
+    #[arg(
+        long,
+        value_name = "MESSAGE_ID|TIME",
+        value_parser = parse_since,
+        conflicts_with_all = ["only_new", "look_back"]
+    )]
+    pub(crate) since: Option<Since>,
+    /// Only messages arriving after the wait started.
+    #[arg(long, conflicts_with = "look_back")]
+    pub(crate) only_new: bool,
+    /// Also count messages received this long before the wait started (default 30s; in
+    /// the server's clock).
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub(crate) look_back: Option<Duration>,
+    /// How long to wait, every request included: 90s, 2m, 500ms, or seconds.
     #[arg(long, value_parser = parse_duration, default_value = "60s")]
     pub(crate) timeout: Duration,
-    /// Time between polls.
-    #[arg(long, value_parser = parse_duration, default_value = "1s", value_name = "DURATION")]
-    pub(crate) poll_interval: Duration,
+    /// Time between polls (default: 20ms against a local address, 1s otherwise).
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub(crate) poll_interval: Option<Duration>,
     /// Print the message's links instead of the message.
     #[arg(long, conflicts_with = "code")]
     pub(crate) links: bool,
     /// Print the message's one-time code instead of the message.
     #[arg(long)]
     pub(crate) code: bool,
+}
+
+/// Parses `wait --since`: a message id or an RFC 3339 time.
+fn parse_since(input: &str) -> Result<Since, String> {
+    let text = input.trim();
+    if let Ok(id) = text.parse::<u64>() {
+        return Ok(Since::Message(id));
+    }
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|time| Since::Time(time.with_timezone(&chrono::Utc)))
+        .map_err(|_| {
+            format!(
+                "`{input}` is neither a message id nor a time: use a number or an RFC 3339 time \
+                 such as 2025-03-04T10:31:02Z"
+            )
+        })
 }
 
 #[derive(Debug, Args)]

@@ -92,7 +92,11 @@ impl Failure {
                     format!(": {}", said.join("; "))
                 };
                 let status = api.status();
-                let base = format!("{what}: {} ({status} on {}){said}", kind_words(api.kind()), api.request());
+                let base = format!(
+                    "{what}: {} ({status} on {}){said}",
+                    kind_words(api.kind()),
+                    api.request()
+                );
                 match api.kind() {
                     ApiErrorKind::NotFound => Self::new(ExitCode::NotFound, base)
                         .hint("check the id; the list commands (`projects list`, `sandboxes list`, `messages list --sandbox ID`) show what this token can see"),
@@ -108,19 +112,44 @@ impl Failure {
                     ApiErrorKind::MissingPart => Self::error(base)
                         .hint("the message was sent without this part; try another --format"),
                     ApiErrorKind::Server => Self::error(base).hint("try again later"),
+                    ApiErrorKind::Unsuccessful => Self::error(base)
+                        .hint("nothing was done: correct what the API names above and try again"),
                     _ => Self::error(base),
                 }
             }
             // The timeout says what was awaited, where, and what was seen instead.
-            Error::WaitTimeout(timeout) => Self::new(ExitCode::Timeout, timeout.to_string()).hint(
-                "raise --timeout, or check the filter and that the message was sent to this sandbox",
-            ),
+            // The advice names this command's flags, not the SDK's methods.
+            Error::WaitTimeout(timeout) => {
+                let hint = match &timeout.outside_match {
+                    Some(outside) => match outside.received_at {
+                        Some(at) => format!(
+                            "to include message {}, add --since {} (or widen the window with \
+                             --look-back)",
+                            outside.id,
+                            at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                        ),
+                        None => format!(
+                            "to include message {}, add --since {}",
+                            outside.id,
+                            outside.id.get().saturating_sub(1)
+                        ),
+                    },
+                    None => "raise --timeout, or check the filter and that the message was sent \
+                             to this sandbox"
+                        .to_owned(),
+                };
+                Self::new(ExitCode::Timeout, timeout.summary()).hint(hint)
+            }
             Error::NotSent(failure) | Error::MaybeApplied(failure) => {
                 Self::transport(&what, failure)
             }
-            Error::InvalidArgument(reason) => Self::new(ExitCode::Usage, format!("{what}: {reason}")),
+            Error::InvalidArgument(reason) => {
+                Self::new(ExitCode::Usage, format!("{what}: {reason}"))
+            }
             Error::MissingConfiguration { .. } => Self::missing_token(),
-            Error::InvalidConfiguration { .. } => Self::new(ExitCode::Usage, format!("{what}: {err}")),
+            Error::InvalidConfiguration { .. } => {
+                Self::new(ExitCode::Usage, format!("{what}: {err}"))
+            }
             _ => Self::error(format!("{what}: {err}")),
         }
     }
@@ -195,6 +224,7 @@ fn kind_words(kind: ApiErrorKind) -> &'static str {
         ApiErrorKind::Validation => "refused as invalid",
         ApiErrorKind::RateLimited => "rate limited",
         ApiErrorKind::Server => "the API failed",
+        ApiErrorKind::Unsuccessful => "the API answered success: false",
         _ => "unexpected answer",
     }
 }

@@ -236,6 +236,10 @@ fn success_false_is_an_error_not_sent() {
     assert!(!stdout(&output).contains("Sent"), "{}", stdout(&output));
     let stderr = stderr(&output);
     assert!(stderr.contains("could not send the email"), "{stderr}");
+    assert!(
+        stderr.contains("'from' domain is not allowed"),
+        "the API's reason: {stderr}"
+    );
 }
 
 #[test]
@@ -294,4 +298,92 @@ fn escape_sequences_from_the_server_are_shown_escaped() {
         json[0]["name"],
         "Evil\u{1b}[2J\u{1b}]0;x\u{7}\nForged: line"
     );
+}
+
+#[test]
+fn a_retried_delete_that_finds_nothing_after_a_lost_answer_succeeded() {
+    for lost in [Reply::ResetAfterHeaders, Reply::Truncated] {
+        let server = Misbehaving::start(vec![
+            lost.clone(),
+            Reply::json(404, r#"{"error": "Not Found"}"#),
+        ]);
+        let (output, _) = run(&server, &["projects", "delete", "2640001"]);
+        assert_eq!(server.count("DELETE"), 2, "{lost:?}");
+        assert_exit(&output, 0, &["projects", "delete"]);
+        assert!(
+            stdout(&output).contains("Deleted project 2640001"),
+            "{}",
+            stdout(&output)
+        );
+    }
+    // A first answer of 404 is still "not found".
+    let server = Misbehaving::start(vec![Reply::json(404, r#"{"error": "Not Found"}"#)]);
+    let (output, _) = run(&server, &["projects", "delete", "2640001"]);
+    assert_exit(&output, 3, &["projects", "delete"]);
+}
+
+#[test]
+fn a_batch_with_a_refused_email_shows_each_outcome_and_fails() {
+    let server = Misbehaving::start(vec![Reply::json(
+        200,
+        r#"{"success": true, "responses": [
+            {"success": true, "message_ids": ["5000000011"]},
+            {"success": false, "errors": ["'to' address is invalid \u001b[2J"]}
+        ]}"#,
+    )]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("batch.json");
+    std::fs::write(
+        &file,
+        r#"{"base": {"from": "app@example.test", "subject": "Hi", "text": "Hello"},
+            "requests": [{"to": ["ana@example.test"]}, {"to": ["ben@example.test"]}]}"#,
+    )
+    .unwrap();
+    let args = [
+        "send",
+        "--sandbox",
+        SANDBOX,
+        "--batch",
+        file.to_str().unwrap(),
+    ];
+    let (output, _) = run(&server, &args);
+    assert_exit(&output, 1, &args);
+    assert_eq!(server.count("POST"), 1);
+    let shown = stdout(&output);
+    assert_no_raw_control(&shown);
+    assert!(
+        shown.contains("5000000011"),
+        "the sent email keeps its id: {shown}"
+    );
+    assert!(shown.contains("1 of 2 emails sent."), "{shown}");
+    let stderr = stderr(&output);
+    assert_no_raw_control(&stderr);
+    assert!(stderr.contains("1 of 2 refused (#1)"), "{stderr}");
+}
+
+#[test]
+fn forward_checks_what_it_is_answered() {
+    for body in [
+        r#"{"success": false, "errors": ["not confirmed"]}"#,
+        r#"[1, 2]"#,
+    ] {
+        let server = Misbehaving::start(vec![Reply::json(200, body)]);
+        let args = [
+            "messages",
+            "forward",
+            "--sandbox",
+            SANDBOX,
+            "5000000001",
+            "--to",
+            "qa@example.test",
+        ];
+        let (output, _) = run(&server, &args);
+        assert_exit(&output, 1, &args);
+        assert!(
+            !stdout(&output).contains("Forwarded"),
+            "{body}: {}",
+            stdout(&output)
+        );
+        assert_eq!(server.count("POST"), 1);
+    }
 }

@@ -172,10 +172,8 @@ fn binary_path() -> std::ffi::OsString {
 /// the message (the seeded message, with another subject, is not taken instead).
 #[test]
 fn cli_readme_send_then_wait_runs_as_one_script() {
-    let markdown = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"),
-    )
-    .unwrap();
+    let markdown =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let start = markdown.find("## Send, then wait").expect("the section");
     let section = &markdown[start + 2..];
     let section = &section[..section.find("\n## ").unwrap_or(section.len())];

@@ -171,3 +171,72 @@ fn messages_list_pages_with_last_id_and_page() {
     ];
     assert_exit(&emu.run(&args), 2, &args);
 }
+
+#[test]
+fn wait_windows_trigger_then_wait_and_leftovers() {
+    let emu = Emu::start();
+    let sandbox = emu.sandbox_id.to_string();
+    let old = emu.seed_message("Your sign-in code").to_string();
+
+    // Trigger, then wait: the message that arrived first is found (the default look-back),
+    // with the same vocabulary as the SDK (contains, ignoring case).
+    let found = emu.json(&[
+        "wait",
+        "--sandbox",
+        &sandbox,
+        "--subject",
+        "SIGN-IN code",
+        "--timeout",
+        "10s",
+    ]);
+    assert_eq!(found["id"].to_string(), old);
+
+    // A message from before the wait is not taken with --only-new, nor with --since its id;
+    // the hint names the flag that would include it.
+    for window in [
+        vec!["--only-new"],
+        vec!["--since", &old],
+        vec!["--look-back", "0s"],
+    ] {
+        let mut args = vec![
+            "wait",
+            "--sandbox",
+            &sandbox,
+            "--subject",
+            "sign-in",
+            "--timeout",
+            "1s",
+        ];
+        args.extend_from_slice(&window);
+        let output = emu.run(&args);
+        assert_exit(&output, 4, &args);
+        let stderr = stderr(&output);
+        assert!(stderr.contains("--since"), "{window:?}: {stderr}");
+        assert!(!stderr.contains("WaitFor"), "{window:?}: {stderr}");
+    }
+    let before = (old.parse::<u64>().unwrap() - 1).to_string();
+    let found = emu.json(&[
+        "wait",
+        "--sandbox",
+        &sandbox,
+        "--subject-is",
+        "Your sign-in code",
+        "--since",
+        &before,
+        "--timeout",
+        "10s",
+    ]);
+    assert_eq!(found["id"].to_string(), old);
+    let args = [
+        "wait",
+        "--sandbox",
+        &sandbox,
+        "--since",
+        "2999-01-01T00:00:00Z",
+        "--timeout",
+        "1s",
+    ];
+    assert_exit(&emu.run(&args), 4, &args);
+    let args = ["wait", "--sandbox", &sandbox, "--since", "yesterday"];
+    assert_exit(&emu.run(&args), 2, &args);
+}

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use mailtrap_sandbox::models::{BatchOutcome, SendOutcome};
-use mailtrap_sandbox::{Email, EmailAttachment};
+use mailtrap_sandbox::{Email, EmailAttachment, Error};
 
 use crate::cli::SendArgs;
 use crate::context::Ctx;
@@ -140,12 +140,12 @@ async fn batch(ctx: &Ctx, sandbox: u64, path: &Path) -> CliResult {
     })?;
     let count = batch.len();
     let action = || format!("send the batch of {count} emails into sandbox {sandbox}");
-    let outcome = ctx
-        .client
-        .sandbox(sandbox)
-        .send_batch(batch)
-        .await
-        .map_err(|err| not_repeated(Failure::api(&action(), &err), sandbox))?;
+    let outcome = match ctx.client.sandbox(sandbox).send_batch(batch).await {
+        Ok(outcome) => outcome,
+        // Some emails were refused: the others were sent, and what became of each is shown.
+        Err(Error::Batch(refused)) => refused.outcome().clone(),
+        Err(err) => return Err(not_repeated(Failure::api(&action(), &err), sandbox)),
+    };
     ctx.out.show(&outcome, render_batch)?;
     if outcome.all_succeeded() {
         return Ok(());

@@ -6,7 +6,7 @@ use mailtrap_sandbox::MessageFilter;
 use serde_json::json;
 use tokio::time::Instant;
 
-use crate::cli::WaitArgs;
+use crate::cli::{Since, WaitArgs};
 use crate::commands::messages::{links_of, render_links};
 use crate::context::Ctx;
 use crate::failure::{CliResult, Doing as _, ExitCode, Failure};
@@ -17,24 +17,39 @@ pub(super) async fn run(ctx: &Ctx, args: WaitArgs) -> CliResult {
     if let Some(subject) = &args.subject {
         filter = filter.subject(subject);
     }
+    if let Some(subject) = &args.subject_is {
+        filter = filter.subject_is(subject);
+    }
     if let Some(from) = &args.from {
         filter = filter.from(from);
     }
     if let Some(to) = &args.to {
         filter = filter.to(to);
     }
-    if let Some(part) = &args.contains {
+    if let Some(part) = &args.text {
         filter = filter.text_contains(part);
+    }
+    if let Some(part) = &args.html {
+        filter = filter.html_contains(part);
+    }
+    if let Some(part) = &args.contains {
+        filter = filter.body_contains(part);
     }
     let sandbox = ctx.client.sandbox(args.sandbox);
     let awaited = filter.to_string();
-    let mut wait = sandbox
-        .wait_for(filter)
-        .timeout(args.timeout)
-        .poll_interval(args.poll_interval);
-    if let Some(since) = args.since {
-        wait = wait.since(since);
+    let mut wait = sandbox.wait_for(filter).timeout(args.timeout);
+    if let Some(interval) = args.poll_interval {
+        wait = wait.poll_interval(interval);
     }
+    wait = match args.since {
+        Some(Since::Message(id)) => wait.since(id),
+        Some(Since::Time(time)) => wait.received_after(time),
+        None if args.only_new => wait.only_new(),
+        None => match args.look_back {
+            Some(span) => wait.look_back(span),
+            None => wait,
+        },
+    };
     let spinner = ctx
         .out
         .spinner(format!("Waiting for {awaited} in sandbox {}", args.sandbox));
