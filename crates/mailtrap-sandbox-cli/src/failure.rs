@@ -134,6 +134,11 @@ impl Failure {
                             outside.id.get().saturating_sub(1)
                         ),
                     },
+                    None if timeout.last_error.is_some() && timeout.seen == 0 => {
+                        "the API did not answer as expected (see the last error): check \
+                         --base-url and the API (-v traces the requests), or raise --timeout"
+                            .to_owned()
+                    }
                     None => "raise --timeout, or check the filter and that the message was sent \
                              to this sandbox"
                         .to_owned(),
