@@ -80,6 +80,19 @@ struct AttachmentJson {
 /// Reads a batch from the text of a JSON file; the error says what is wrong and where.
 pub(crate) fn parse_batch(json: &str) -> Result<EmailBatch, String> {
     let file: BatchFile = serde_json::from_str(json).map_err(|err| err.to_string())?;
+    // Said here in the file's terms (the SDK's own words name its Rust methods).
+    if file.requests.is_empty() {
+        return Err("\"requests\" is empty: add at least one email".to_owned());
+    }
+    if let Some(index) = file
+        .requests
+        .iter()
+        .position(|email| email.to.is_empty() && email.cc.is_empty() && email.bcc.is_empty())
+    {
+        return Err(format!(
+            "requests[{index}] has no recipient: give it \"to\" (or \"cc\", \"bcc\")"
+        ));
+    }
     let base = file.base.into_email("base")?;
     let mut emails = Vec::with_capacity(file.requests.len());
     for (index, request) in file.requests.into_iter().enumerate() {
@@ -188,7 +201,7 @@ mod tests {
             .unwrap_err();
         assert!(err.contains("unknown field `subjet`"), "{err}");
         let err = parse_batch(
-            r#"{"requests": [{"attachments": [{"content": "%%%", "filename": "a"}]}]}"#,
+            r#"{"requests": [{"to": ["a@example.test"], "attachments": [{"content": "%%%", "filename": "a"}]}]}"#,
         )
         .unwrap_err();
         assert!(
@@ -196,5 +209,10 @@ mod tests {
             "{err}"
         );
         assert!(parse_batch("[]").is_err());
+        let err = parse_batch(r#"{"requests": []}"#).unwrap_err();
+        assert!(err.contains("\"requests\" is empty"), "{err}");
+        let err = parse_batch(r#"{"requests": [{"to": ["a@example.test"]}, {"subject": "x"}]}"#)
+            .unwrap_err();
+        assert!(err.contains("requests[1] has no recipient"), "{err}");
     }
 }

@@ -133,6 +133,15 @@ fn send_a_batch_from_a_json_file() {
         "{}",
         stderr(&output)
     );
+    std::fs::write(&file, r#"{"requests": [{"subject": "x", "text": "y"}]}"#).unwrap();
+    let output = emu.run(&args);
+    assert_exit(&output, 2, &args);
+    let said = stderr(&output);
+    assert!(said.contains("requests[0] has no recipient"), "{said}");
+    assert!(
+        !said.contains(".to("),
+        "no Rust method in a CLI message: {said}"
+    );
 }
 
 #[test]
