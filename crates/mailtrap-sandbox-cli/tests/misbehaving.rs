@@ -15,8 +15,8 @@ mod common;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use common::misbehaving::{Misbehaving, Reply};
 use common::{assert_exit, bare_cmd, stderr, stdout};
+use mailtrap_sandbox_tests::misbehaving::{Misbehaving, Reply};
 
 /// Runs the binary against `server` with a token and no retries unless `args` say otherwise.
 fn run(server: &Misbehaving, args: &[&str]) -> (Output, Duration) {

@@ -8,7 +8,6 @@ use assert_cmd::Command;
 use mailtrap_sandbox::{Client, Email, EmailAttachment, MessageId};
 use mailtrap_sandbox_emulator::{EmulatorConfig, FaultSpec, RunningEmulator};
 
-pub mod misbehaving;
 use tokio::runtime::Runtime;
 
 /// Variables that would change what the binary does if the developer's shell had them set.

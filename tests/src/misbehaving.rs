@@ -1,7 +1,10 @@
 //! A misbehaving HTTP server on a real socket (127.0.0.1, a free port): each request gets the
 //! next scripted reply (the last one repeats): an answer, a hang, a reset before or after the
 //! headers, a truncated or slow body. It records every request it read, so a test can check
-//! that nothing that must not be repeated was.
+//! that nothing that must not be repeated was. Shared by the facade's tests
+//! (`tests/tests/facade_misbehaving.rs`) and the CLI's (`crates/mailtrap-sandbox-cli/tests`).
+// Test support: a broken socket in the helper should stop the test with a message.
+#![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
 use std::io::{Read as _, Write as _};
 use std::net::{Shutdown, TcpListener, TcpStream};
@@ -58,6 +61,7 @@ pub struct Seen {
 
 /// The running server; stops accepting when dropped (hung connections stay until the test
 /// process ends).
+#[derive(Debug)]
 pub struct Misbehaving {
     pub base_url: String,
     seen: Arc<Mutex<Vec<Seen>>>,
