@@ -15,10 +15,12 @@ const GLOBAL: &str = "Global options";
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  error (the API refused the request, a file could not be read, the network failed, ...)
+  1  error (the API refused the request or answered success: false, a file could not be
+     read, an attachment could not be saved, the network failed, ...)
   2  usage: unknown command or flag, a flag value that cannot be used
   3  not found: a project, sandbox, message, attachment, token or user id that does not exist
-  4  timed out: `wait` saw no matching message in time (or a request timed out)
+  4  timed out: `wait` saw no matching message before --timeout (or a request took longer
+     than --request-timeout)
   5  authentication: no API token, or the API rejected it or forbids the operation
   6  rate limited: the API still answered 429 after the client's retries
 

@@ -187,6 +187,22 @@ impl Failure {
         } else {
             "the request was sent but the answer was lost"
         };
+        let slow = if timed_out {
+            "; raise --request-timeout (MAILTRAP_TIMEOUT) if the API is slow"
+        } else {
+            ""
+        };
+        if failure.repeat_safe() {
+            // A read, a delete or a state-setting update: repeating it is harmless.
+            let attempts = failure.attempts();
+            let tries = if attempts == 1 {
+                String::new()
+            } else {
+                format!(" ({attempts} attempts)")
+            };
+            return Self::new(code, format!("{what}: {how}{tries} ({detail})"))
+                .hint(format!("it is safe to repeat: try again{slow}"));
+        }
         let hint = if timed_out {
             "it may have been applied: check before repeating it (`list`/`get` commands); \
              raise --request-timeout (MAILTRAP_TIMEOUT) if the API is slow"

@@ -387,3 +387,50 @@ fn forward_checks_what_it_is_answered() {
         assert_eq!(server.count("POST"), 1);
     }
 }
+
+#[test]
+fn reads_are_retried_past_resets_and_truncated_bodies() {
+    let server = Misbehaving::start(vec![
+        Reply::ResetBeforeHeaders,
+        Reply::Truncated,
+        Reply::json(200, "[]"),
+    ]);
+    let (output, _) = run(&server, &["--retries", "2", "projects", "list"]);
+    assert_exit(&output, 0, &["projects", "list"]);
+    assert_eq!(server.count("GET"), 3);
+    assert_eq!(stdout(&output).trim(), "No projects.");
+}
+
+#[test]
+fn rate_limited_reads_exit_6_and_a_slow_body_is_cut_by_the_request_timeout() {
+    for reply in [
+        Reply::json(429, r#"{"errors": "Too many requests"}"#),
+        Reply::json_with(
+            429,
+            ("Retry-After", "30"),
+            r#"{"errors": "Too many requests"}"#,
+        ),
+    ] {
+        let server = Misbehaving::start(vec![reply]);
+        let (output, took) = run(&server, &["--retries", "0", "projects", "list"]);
+        assert_exit(&output, 6, &["projects", "list"]);
+        assert!(took < Duration::from_secs(5), "took {took:?}");
+    }
+    let server = Misbehaving::start(vec![Reply::SlowBody("[]".repeat(40))]);
+    let args = [
+        "--request-timeout",
+        "1s",
+        "--retries",
+        "0",
+        "projects",
+        "list",
+    ];
+    let (output, took) = run(&server, &args);
+    assert_exit(&output, 4, &args);
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    assert!(
+        stderr(&output).contains("--request-timeout"),
+        "{}",
+        stderr(&output)
+    );
+}
