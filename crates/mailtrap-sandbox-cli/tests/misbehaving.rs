@@ -252,11 +252,35 @@ fn server_errors_are_retried_for_reads_then_reported() {
     assert!(stderr.contains("503"), "{stderr}");
     assert!(stderr.contains("hint: try again later"), "{stderr}");
 
-    // A send is never repeated, even on 5xx.
-    let server = Misbehaving::start(vec![Reply::json(500, r#"{"error": "oops"}"#)]);
-    let (output, _) = run(&server, SEND);
-    assert_exit(&output, 1, SEND);
-    assert_eq!(server.count("POST"), 1, "the send was repeated");
+    // A send, or any other creation, is never repeated, even on 5xx or a lost answer.
+    for reply in [
+        Reply::json(500, r#"{"error": "oops"}"#),
+        Reply::ResetAfterHeaders,
+    ] {
+        for args in [
+            SEND,
+            &["projects", "create", "Checkout emails"],
+            &["tokens", "create", "CI"],
+            &[
+                "messages",
+                "forward",
+                "--sandbox",
+                SANDBOX,
+                "5000000001",
+                "--to",
+                "qa@example.test",
+            ],
+        ] {
+            let server = Misbehaving::start(vec![reply.clone()]);
+            let (output, _) = run(&server, args);
+            assert_exit(&output, 1, args);
+            assert_eq!(
+                server.count("POST"),
+                1,
+                "{args:?} was repeated after {reply:?}"
+            );
+        }
+    }
 }
 
 #[test]

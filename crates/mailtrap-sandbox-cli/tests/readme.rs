@@ -7,9 +7,10 @@
 //! `ATTACHMENT_ID`, `ACCOUNT_ID`, `ORGANIZATION_ID`, `ACCESS_ID` (the seeded teammate's access),
 //! `TOKEN_ID` (the extra token), `TEMPLATE_UUID` (the emulator's example template). It runs in
 //! an empty directory holding `welcome.txt`, `welcome.html`, `report.pdf`, `user.json`
-//! (template variables) and `digest.json` (a batch). While a `wait` line runs, the seed message (subject "Reset
-//! your password") is sent again every half second. `serve` (which runs
-//! until Ctrl-C) and `--live` lines (which need Mailtrap) are skipped.
+//! (template variables) and `digest.json` (a batch). While a `wait` line runs, the seed message
+//! (subject "Reset your password") is sent again every half second, for lines that count only
+//! mail newer than `MESSAGE_ID`. `serve` (which runs until Ctrl-C) and `--live` lines (which
+//! need Mailtrap) are skipped.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -138,7 +139,8 @@ fn run_one(line: &str, path: &std::ffi::OsStr) -> std::process::Output {
     cmd.timeout(Duration::from_secs(60));
     let output = if line.split_whitespace().nth(1) == Some("wait") {
         let handle = std::thread::spawn(move || cmd.output().unwrap());
-        // Until the wait ends: one sent before it noted where the sandbox stood would not count.
+        // Until the wait ends: a `--since "$MESSAGE_ID"` line counts only mail newer than the
+        // seed message.
         while !handle.is_finished() {
             std::thread::sleep(Duration::from_millis(500));
             emu.seed_message(SEED_SUBJECT);
