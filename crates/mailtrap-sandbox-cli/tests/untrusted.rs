@@ -164,3 +164,46 @@ fn hostile_attachment_names_are_saved_safely_and_a_failing_one_does_not_stop_the
     assert_eq!(files[1]["renamed"], "unsafe characters replaced");
     assert!(files[4]["error"].is_string(), "{files}");
 }
+
+#[test]
+fn an_unknown_attachment_id_among_several_does_not_stop_the_others() {
+    let emu = Emu::start();
+    let message = emu.seed_message("Invoice");
+    let client = emu.client();
+    let attachment = emu
+        .block_on(
+            client
+                .sandbox(emu.sandbox_id)
+                .message(message)
+                .attachments()
+                .list()
+                .send(),
+        )
+        .unwrap()[0]
+        .id
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let (sandbox, message) = (emu.sandbox_id.to_string(), message.to_string());
+    let mut args = vec![
+        "attachments",
+        "download",
+        "--sandbox",
+        &sandbox,
+        "--message",
+        &message,
+        "-o",
+        dir.path().to_str().unwrap(),
+    ];
+    args.push("7999999999");
+    args.push(&attachment);
+    let output = emu.run(&args);
+    assert_exit(&output, 1, &args);
+    assert!(stdout(&output).contains("not saved"), "{}", stdout(&output));
+    assert_eq!(
+        std::fs::read(dir.path().join("invoice.csv")).unwrap(),
+        common::SEED_ATTACHMENT
+    );
+    // One unknown id alone is "not found".
+    let output = emu.run(&args[..9]);
+    assert_exit(&output, 3, &args[..9]);
+}

@@ -70,6 +70,7 @@ struct Saved {
 
 async fn download(ctx: &Ctx, of: &OfMessage, ids: &[u64], dir: &Path) -> CliResult {
     let handle = handle(ctx, of);
+    let mut results = Vec::with_capacity(ids.len());
     let attachments: Vec<Attachment> = if ids.is_empty() {
         handle
             .list()
@@ -79,12 +80,24 @@ async fn download(ctx: &Ctx, of: &OfMessage, ids: &[u64], dir: &Path) -> CliResu
     } else {
         let mut found = Vec::with_capacity(ids.len());
         for &id in ids {
-            found.push(
-                handle
-                    .get(id)
-                    .await
-                    .doing(|| format!("get attachment {id} of {}", describe(of)))?,
-            );
+            match handle
+                .get(id)
+                .await
+                .doing(|| format!("get attachment {id} of {}", describe(of)))
+            {
+                Ok(attachment) => found.push(attachment),
+                // One id asked for: its failure is the command's (exit code 3 for 404).
+                Err(failure) if ids.len() == 1 => return Err(failure),
+                // Several: the others are still downloaded.
+                Err(failure) => results.push(Saved {
+                    id,
+                    filename: String::new(),
+                    path: None,
+                    bytes: None,
+                    renamed: None,
+                    error: Some(failure.message),
+                }),
+            }
         }
         found
     };
@@ -92,7 +105,6 @@ async fn download(ctx: &Ctx, of: &OfMessage, ids: &[u64], dir: &Path) -> CliResu
         .await
         .map_err(|err| Failure::file("create the directory", dir, &err))?;
     let mut used = HashSet::new();
-    let mut results = Vec::with_capacity(attachments.len());
     // One attachment that cannot be fetched or written does not stop the others.
     for attachment in &attachments {
         let (name, renamed) = file_name(attachment.id.get(), &attachment.filename, &mut used);
