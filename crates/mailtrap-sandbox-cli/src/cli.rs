@@ -95,6 +95,7 @@ pub(crate) struct GlobalArgs {
         long,
         global = true,
         env = "MAILTRAP_TIMEOUT",
+        hide_env_values = true,
         value_name = "DURATION",
         value_parser = parse_duration,
         help_heading = GLOBAL
