@@ -78,12 +78,44 @@ impl Download {
     }
 
     /// The size announced by the server (`Content-Length`), when it gave one.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let download = message.download_eml().await?;
+    /// let announced = download.content_length();
+    /// let body = download.bytes().await?;
+    /// assert_eq!(announced, Some(body.len() as u64));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn content_length(&self) -> Option<u64> {
         self.response.content_length()
     }
 
     /// The media type announced by the server, `message/rfc822` for instance.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let download = message.download_eml().await?;
+    /// assert_eq!(download.content_type(), Some("message/rfc822"));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn content_type(&self) -> Option<&str> {
         self.response
@@ -94,6 +126,22 @@ impl Download {
 
     /// The file name suggested by the server (`Content-Disposition: attachment;
     /// filename=...`), without any directory part.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let download = message.download_eml().await?;
+    /// let name = download.filename(); // a bare file name, never a path
+    /// assert!(name.is_some_and(|name| name.ends_with(".eml") && !name.contains('/')));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn filename(&self) -> Option<String> {
         let header = self
@@ -107,6 +155,26 @@ impl Download {
 
     /// The body as a stream of chunks, as they arrive. A connection that fails or closes
     /// before the announced end gives an error as the last item.
+    ///
+    /// ```
+    /// use futures_util::TryStreamExt as _;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let mut stream = message.download_raw().await?.into_stream();
+    /// let mut size = 0;
+    /// while let Some(chunk) = stream.try_next().await? {
+    ///     size += chunk.len(); // hash it, scan it, forward it...
+    /// }
+    /// assert!(size > 0);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn into_stream(self) -> BodyStream {
         let label = self.label;
         BodyStream {
@@ -120,6 +188,25 @@ impl Download {
 
     /// The next chunk of the body, `None` at the end.
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let mut download = message.download_raw().await?;
+    /// let mut size = 0;
+    /// while let Some(chunk) = download.chunk().await? {
+    ///     size += chunk.len();
+    /// }
+    /// assert!(size > 0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::MaybeApplied`] when the connection fails or times out.
@@ -132,6 +219,21 @@ impl Download {
     }
 
     /// Reads the whole body into memory.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let raw = message.download_raw().await?.bytes().await?;
+    /// assert!(String::from_utf8_lossy(&raw).contains("Subject: Welcome"));
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -151,6 +253,21 @@ impl Download {
 
     /// Reads the whole body as text (bytes that are not UTF-8 become `U+FFFD`).
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let eml = message.download_eml().await?.text().await?;
+    /// assert!(eml.contains("Subject: Welcome"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::MaybeApplied`] when the connection fails or times out.
@@ -163,6 +280,22 @@ impl Download {
     }
 
     /// Reads the whole body and parses it as an email message.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let eml = message.download_eml().await?.eml().await?;
+    /// assert_eq!(eml.subject(), Some("Welcome"));
+    /// assert!(eml.has_recipient("ana@example.com"));
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -186,6 +319,22 @@ impl Download {
 
     /// Writes the body to `writer` as it arrives, and flushes it; returns the number of bytes
     /// written.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let mut buffer = Vec::new(); // or a tokio::fs::File, a socket...
+    /// let written = message.download_eml().await?.write_to(&mut buffer).await?;
+    /// assert_eq!(written, buffer.len() as u64);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -213,6 +362,23 @@ impl Download {
     /// synced to disk and then renamed to `path`, replacing any file there. If the download
     /// fails (or the future is dropped) part way, the temporary file is removed and `path` is
     /// left as it was: never a half-written file under the final name.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// # let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("welcome.eml");
+    /// let written = message.download_eml().await?.save_to(&path).await?;
+    /// assert_eq!(std::fs::metadata(&path)?.len(), written);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///

@@ -571,6 +571,24 @@ impl SandboxHandle {
     /// [`Email`]). Returns the ids of the stored messages when the API gives them. Never
     /// retried once it may have reached the server (a repeat would store it twice).
     ///
+    /// ```
+    /// use mailtrap_sandbox::Email;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let email = Email::new()
+    ///     .from("Shop <robot@shop.example>")
+    ///     .to("ana@example.com")
+    ///     .subject("Welcome")
+    ///     .text("Hello Ana");
+    /// let sent = sandbox.send(email).await?;
+    /// assert_eq!(sent.sandbox_message_ids().len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`] listing every problem when the email breaks a rule (nothing
@@ -588,6 +606,23 @@ impl SandboxHandle {
     /// Sends up to 500 emails that share a base in one request (see [`EmailBatch`]). The API
     /// answers 200 even when some are refused; this returns `Ok` only when every email was
     /// accepted.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Email, EmailBatch};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let base = Email::new().from("robot@shop.example").subject("Weekly digest").text("News");
+    /// let batch = EmailBatch::new(base)
+    ///     .email(Email::new().to("ana@example.com"))
+    ///     .email(Email::new().to("ben@example.com").subject("Your first digest"));
+    /// let outcome = sandbox.send_batch(batch).await?;
+    /// assert_eq!(outcome.responses.len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///

@@ -148,6 +148,14 @@ impl fmt::Debug for Eml {
 impl Eml {
     /// Parses a message from its bytes.
     ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// let eml = Eml::parse("From: robot@shop.example\r\nSubject: Welcome\r\n\r\nHello Ana")?;
+    /// assert_eq!(eml.subject(), Some("Welcome"));
+    /// assert!(Eml::parse("").is_err());
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`EmlError::NotAMessage`] when the input is empty or holds no message.
@@ -163,6 +171,16 @@ impl Eml {
     }
 
     /// Reads and parses a `.eml` file.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// # let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("welcome.eml");
+    /// std::fs::write(&path, "Subject: Welcome\r\n\r\nHello Ana")?;
+    /// let eml = Eml::read(&path)?;
+    /// assert_eq!(eml.subject(), Some("Welcome"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///
@@ -209,12 +227,29 @@ impl Eml {
     }
 
     /// Every header of the top-level message, in order (repeated ones included).
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// let eml = Eml::parse("Subject: Hi\r\nX-Campaign: spring\r\n\r\nHello")?;
+    /// let names: Vec<&str> = eml.headers().iter().map(|header| header.name.as_str()).collect();
+    /// assert_eq!(names, ["Subject", "X-Campaign"]);
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn headers(&self) -> &[Header] {
         &self.headers
     }
 
     /// The first header with this name (ignoring case), decoded.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// let eml = Eml::parse("X-Campaign: spring\r\nSubject: =?UTF-8?Q?Ol=C3=A1?=\r\n\r\nHello")?;
+    /// assert_eq!(eml.header("x-campaign"), Some("spring"));
+    /// assert_eq!(eml.header("Subject"), Some("Olá")); // decoded
+    /// assert_eq!(eml.header("X-Missing"), None);
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -224,6 +259,14 @@ impl Eml {
     }
 
     /// Every header with this name (ignoring case), in order.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// let eml = Eml::parse("X-Tag: welcome\r\nX-Tag: onboarding\r\n\r\nHello")?;
+    /// let tags: Vec<&str> = eml.header_all("x-tag").collect();
+    /// assert_eq!(tags, ["welcome", "onboarding"]);
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     pub fn header_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.headers
             .iter()
@@ -232,47 +275,110 @@ impl Eml {
     }
 
     /// The (first) sender.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// let eml = Eml::parse("From: Shop <robot@shop.example>\r\n\r\nHello")?;
+    /// let sender = eml.from().map(|mailbox| mailbox.email.as_str());
+    /// assert_eq!(sender, Some("robot@shop.example"));
+    /// assert_eq!(eml.from().and_then(|mailbox| mailbox.name.as_deref()), Some("Shop"));
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn from(&self) -> Option<&Mailbox> {
         self.from.first()
     }
 
     /// Every address of `From` (usually one).
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// let eml = Eml::parse("From: ana@example.com, bo@example.com\r\n\r\nHello")?;
+    /// assert_eq!(eml.from_all().len(), 2);
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn from_all(&self) -> &[Mailbox] {
         &self.from
     }
 
     /// `To` addresses (members of groups included).
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::{Eml, Mailbox};
+    /// let eml = Eml::parse("To: Ana <ana@example.com>, bo@example.com\r\n\r\nHello")?;
+    /// assert_eq!(eml.to(), [Mailbox::from(("Ana", "ana@example.com")), Mailbox::from("bo@example.com")]);
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn to(&self) -> &[Mailbox] {
         &self.to
     }
 
     /// `Cc` addresses.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// let eml = Eml::parse("To: ana@example.com\r\nCc: Team <team@example.com>\r\n\r\nHello")?;
+    /// assert_eq!(eml.cc()[0].email, "team@example.com");
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn cc(&self) -> &[Mailbox] {
         &self.cc
     }
 
     /// `Bcc` addresses (rarely present in a delivered message).
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// let eml = Eml::parse("To: ana@example.com\r\nBcc: audit@example.com\r\n\r\nHello")?;
+    /// assert_eq!(eml.bcc()[0].email, "audit@example.com");
+    /// // Mail as delivered usually has no Bcc header: see the message's envelope recipients.
+    /// assert!(Eml::parse("To: ana@example.com\r\n\r\nHello")?.bcc().is_empty());
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn bcc(&self) -> &[Mailbox] {
         &self.bcc
     }
 
     /// `Reply-To` addresses.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// let eml = Eml::parse("From: robot@shop.example\r\nReply-To: help@shop.example\r\n\r\nHi")?;
+    /// assert_eq!(eml.reply_to()[0].email, "help@shop.example");
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn reply_to(&self) -> &[Mailbox] {
         &self.reply_to
     }
 
     /// Every recipient: `To`, then `Cc`, then `Bcc`.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// let eml = Eml::parse("To: ana@example.com\r\nCc: bo@example.com\r\n\r\nHello")?;
+    /// let all: Vec<&str> = eml.recipients().map(|mailbox| mailbox.email.as_str()).collect();
+    /// assert_eq!(all, ["ana@example.com", "bo@example.com"]);
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     pub fn recipients(&self) -> impl Iterator<Item = &Mailbox> {
         self.to.iter().chain(&self.cc).chain(&self.bcc)
     }
 
     /// Whether `email` is among the recipients (ignoring case).
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// let eml = Eml::parse("To: Ana <ana@example.com>\r\nCc: bo@example.com\r\n\r\nHello")?;
+    /// assert!(eml.has_recipient("ANA@example.com"));
+    /// assert!(eml.has_recipient("bo@example.com"));
+    /// assert!(!eml.has_recipient("eve@example.com"));
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn has_recipient(&self, email: &str) -> bool {
         self.recipients()
@@ -280,18 +386,40 @@ impl Eml {
     }
 
     /// The subject, decoded.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// let eml = Eml::parse("Subject: =?UTF-8?B?UsOpaW5pdGlhbGlzZXI=?=\r\n\r\nHello")?;
+    /// assert_eq!(eml.subject(), Some("Réinitialiser"));
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn subject(&self) -> Option<&str> {
         self.subject.as_deref()
     }
 
     /// The `Date` header, when it parses.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// let eml = Eml::parse("Date: Tue, 1 Jul 2025 10:52:37 +0200\r\n\r\nHello")?;
+    /// let date = eml.date().map(|date| date.to_rfc3339());
+    /// assert_eq!(date.as_deref(), Some("2025-07-01T10:52:37+02:00"));
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn date(&self) -> Option<DateTime<FixedOffset>> {
         self.date
     }
 
     /// The `Message-ID`, without angle brackets.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// let eml = Eml::parse("Message-ID: <r-1@app.example>\r\n\r\nHello")?;
+    /// assert_eq!(eml.message_id(), Some("r-1@app.example"));
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn message_id(&self) -> Option<&str> {
         self.message_id.as_deref()
@@ -300,24 +428,59 @@ impl Eml {
     /// The plain-text body, decoded (several `text/plain` body parts are joined with a line
     /// break). `None` when the message has no text part; an HTML-only message is not
     /// converted (see [`html_to_text`](crate::extract::html_to_text)).
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// let eml = Eml::parse("Content-Type: text/plain; charset=utf-8\r\n\r\nYour code is 482913.")?;
+    /// assert_eq!(eml.text(), Some("Your code is 482913."));
+    /// assert_eq!(eml.html(), None);
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn text(&self) -> Option<&str> {
         self.text.as_deref()
     }
 
     /// The HTML body, decoded. `None` when the message has no HTML part.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// let eml = Eml::parse("Content-Type: text/html\r\n\r\n<p>Welcome, <b>Ana</b></p>")?;
+    /// assert_eq!(eml.html(), Some("<p>Welcome, <b>Ana</b></p>"));
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn html(&self) -> Option<&str> {
         self.html.as_deref()
     }
 
     /// Attachments and inline parts, in order.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// # let raw = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee the invoice.\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename=invoice.pdf\r\n\r\n%PDF-1.7\r\n--b--\r\n";
+    /// let eml = Eml::parse(raw)?; // text, and invoice.pdf attached
+    /// let files: Vec<_> = eml.attachments().iter().map(|file| file.filename.as_deref()).collect();
+    /// assert_eq!(files, [Some("invoice.pdf")]);
+    /// assert_eq!(eml.attachments()[0].content_type, "application/pdf");
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn attachments(&self) -> &[EmlAttachment] {
         &self.attachments
     }
 
     /// The first attachment or inline part with this file name.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// # let raw = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee the invoice.\r\n--b\r\nContent-Type: text/csv\r\nContent-Disposition: attachment; filename=items.csv\r\n\r\nsku,qty\r\n--b--\r\n";
+    /// let eml = Eml::parse(raw)?; // text, and items.csv attached
+    /// let csv = eml.attachment("items.csv").and_then(|file| file.text());
+    /// assert_eq!(csv, Some("sku,qty"));
+    /// assert!(eml.attachment("missing.pdf").is_none());
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn attachment(&self, filename: &str) -> Option<&EmlAttachment> {
         self.attachments
@@ -326,6 +489,16 @@ impl Eml {
     }
 
     /// The inline part with this Content-ID (with or without angle brackets or `cid:`).
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// # let raw = "Content-Type: multipart/related; boundary=b\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n<img src=\"cid:logo@shop\">\r\n--b\r\nContent-Type: image/png\r\nContent-ID: <logo@shop>\r\nContent-Disposition: inline\r\n\r\nPNG\r\n--b--\r\n";
+    /// let eml = Eml::parse(raw)?; // HTML showing <img src="cid:logo@shop">, and the image
+    /// let logo = eml.inline_part("cid:logo@shop");
+    /// assert_eq!(logo.map(|part| part.content_type.as_str()), Some("image/png"));
+    /// assert!(logo.is_some_and(|part| part.is_inline()));
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn inline_part(&self, content_id: &str) -> Option<&EmlAttachment> {
         let wanted = content_id
@@ -340,18 +513,42 @@ impl Eml {
 
     /// Every link: those of the HTML body (`<a href>`, `<area href>`), then the URLs of the
     /// text body, without duplicates.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// let eml = Eml::parse("\r\nConfirm: https://app.example/confirm?t=Qm9 or https://app.example/help")?;
+    /// assert_eq!(eml.links(), ["https://app.example/confirm?t=Qm9", "https://app.example/help"]);
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn links(&self) -> Vec<String> {
         extract::links_in_body(self.html.as_deref(), self.text.as_deref())
     }
 
     /// The first link containing `needle` (`"/reset"`, `"token="`).
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// let eml = Eml::parse("\r\nConfirm: https://app.example/confirm?t=Qm9 or https://app.example/help")?;
+    /// let confirm = eml.link_containing("/confirm");
+    /// assert_eq!(confirm.as_deref(), Some("https://app.example/confirm?t=Qm9"));
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn link_containing(&self, needle: &str) -> Option<String> {
         self.links().into_iter().find(|link| link.contains(needle))
     }
 
     /// The HTML body's links with their text.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// let eml = Eml::parse("Content-Type: text/html\r\n\r\n<a href=\"https://app.example/c?t=1\">Confirm</a>")?;
+    /// let anchors = eml.anchors();
+    /// assert_eq!(anchors[0].href, "https://app.example/c?t=1");
+    /// assert_eq!(anchors[0].text, "Confirm");
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn anchors(&self) -> Vec<Anchor> {
         self.html
@@ -362,6 +559,14 @@ impl Eml {
 
     /// The `href` of the first HTML link whose text contains `text` (ignoring case): the
     /// "Reset password" button.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// let eml = Eml::parse("Content-Type: text/html\r\n\r\n<a href=\"https://shop.example/r?t=9\">Reset password</a>")?;
+    /// let reset = eml.link_with_text("reset password");
+    /// assert_eq!(reset.as_deref(), Some("https://shop.example/r?t=9"));
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn link_with_text(&self, text: &str) -> Option<String> {
         let wanted = text.to_lowercase();
@@ -373,6 +578,13 @@ impl Eml {
 
     /// The one-time code, with the default [`CodeFinder`]: searched in the text body, then
     /// in the HTML body's text.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// let eml = Eml::parse("Subject: Sign in\r\n\r\nOrder 20251. Your code is 730 112.")?;
+    /// assert_eq!(eml.one_time_code().as_deref(), Some("730112"));
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn one_time_code(&self) -> Option<String> {
         self.one_time_code_with(&CodeFinder::new())
@@ -380,6 +592,14 @@ impl Eml {
 
     /// The one-time code found by `finder`: searched in the text body, then in the HTML body's
     /// text.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::{CodeFinder, Eml};
+    /// let eml = Eml::parse("Subject: Entrar\r\n\r\nSeu código: 42")?;
+    /// let finder = CodeFinder::new().length(2..=6).keyword("código");
+    /// assert_eq!(eml.one_time_code_with(&finder).as_deref(), Some("42"));
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn one_time_code_with(&self, finder: &CodeFinder) -> Option<String> {
         self.text
@@ -393,12 +613,28 @@ impl Eml {
     }
 
     /// Unrendered template placeholders in the subject, text and HTML.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// let eml = Eml::parse("Subject: Welcome, {{ user.name }}\r\n\r\nHello")?;
+    /// let names: Vec<String> = eml.placeholders().into_iter().map(|found| found.name).collect();
+    /// assert_eq!(names, ["user.name"]);
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn placeholders(&self) -> Vec<Placeholder> {
         extract::unrendered_placeholders(self.subject(), self.text(), self.html())
     }
 
     /// `Ok(())` when the subject and bodies hold no unrendered placeholder.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// assert!(Eml::parse("Subject: Welcome, Ana\r\n\r\nHello")?.check_placeholders().is_ok());
+    /// let unrendered = Eml::parse("Subject: Hi\r\n\r\nHello {{name}}")?.check_placeholders();
+    /// assert!(unrendered.is_err_and(|err| err.to_string().contains("{{name}}")));
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     ///
     /// # Errors
     ///

@@ -496,15 +496,22 @@ impl SandboxHandle {
     /// window and how it polls). Configure with [`WaitFor::timeout`], the window methods
     /// and [`WaitFor::poll_interval`]; run with [`WaitFor::send`].
     ///
-    /// ```no_run
-    /// use mailtrap_sandbox::MessageFilter;
-    ///
-    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
+    /// ```
+    /// use mailtrap_sandbox::{Email, MessageFilter};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// // The application sends (here, the sandbox itself)...
+    /// let email = Email::new().from("robot@shop.example").to("ana@example.com");
+    /// sandbox.send(email.subject("Welcome, Ana").text("Hello")).await?;
+    /// // ... then the test waits: mail received shortly before the wait counts too.
     /// let message = sandbox
-    ///     .wait_for(MessageFilter::new().subject("Welcome").to("ana@example.com"))
+    ///     .wait_for(MessageFilter::new().subject("welcome").to("ana@example.com"))
     ///     .send()
     ///     .await?;
-    /// # let _ = message;
+    /// assert_eq!(message.subject, "Welcome, Ana");
     /// # Ok(())
     /// # }
     /// ```

@@ -71,18 +71,47 @@ pub struct SandboxHandle {
 
 impl SandboxHandle {
     /// The sandbox's id.
+    ///
+    /// ```
+    /// # let client = mailtrap_sandbox::Client::builder().api_token("t").build()?;
+    /// let sandbox = client.sandbox(4_288_340);
+    /// assert_eq!(sandbox.id().get(), 4_288_340);
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     #[must_use]
     pub fn id(&self) -> SandboxId {
         self.id
     }
 
     /// The client this handle uses.
+    ///
+    /// ```
+    /// # let client = mailtrap_sandbox::Client::builder().api_token("t").build()?;
+    /// let sandbox = client.sandbox(1);
+    /// let neighbour = sandbox.client().sandbox(2); // the same client, another sandbox
+    /// assert_eq!(neighbour.id().get(), 2);
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     #[must_use]
     pub fn client(&self) -> &Client {
         &self.client
     }
 
     /// The sandbox's messages.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// let page = sandbox.messages().list().send().await?; // one page, newest first
+    /// assert_eq!(page.items()[0].subject, "Welcome");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn messages(&self) -> MessagesHandle {
         MessagesHandle {
             client: self.client.clone(),
@@ -91,6 +120,22 @@ impl SandboxHandle {
     }
 
     /// One message of the sandbox.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::MessageFilter;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// let found = sandbox.wait_for(MessageFilter::new().subject("Welcome")).send().await?;
+    /// let message = sandbox.message(found.id);
+    /// assert!(message.text().await?.starts_with("Hello Ana"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn message(&self, id: impl Into<MessageId>) -> MessageHandle {
         MessageHandle {
             client: self.client.clone(),
@@ -100,11 +145,36 @@ impl SandboxHandle {
     }
 
     /// Who may access this sandbox: account accesses filtered by its id.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let accesses = sandbox.users().send().await?;
+    /// assert!(!accesses.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn users(&self) -> ListAccountAccesses {
         self.client.account_accesses().list().sandbox_ids([self.id])
     }
 
     /// The sandbox's settings and counters.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let info = sandbox.get().await?;
+    /// assert_eq!(info.id, sandbox.id());
+    /// println!("{}: {} messages, {} unread", info.name, info.emails_count, info.emails_unread_count);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -119,6 +189,18 @@ impl SandboxHandle {
     }
 
     /// Changes the name and/or the local part of the sandbox's email address.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let renamed = sandbox.update().name("Checkout tests").send().await?;
+    /// assert_eq!(renamed.name, "Checkout tests");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn update(&self) -> UpdateSandbox {
         UpdateSandbox {
             handle: self.clone(),
@@ -129,6 +211,18 @@ impl SandboxHandle {
 
     /// Deletes the sandbox and its messages; answers with the sandbox as it was, or `None`
     /// when an attempt whose answer was lost deleted it (the retry then found it gone).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// sandbox.delete().await?;
+    /// assert!(sandbox.get().await.is_err_and(|err| err.is_not_found()));
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -144,6 +238,20 @@ impl SandboxHandle {
 
     /// Deletes every message of the sandbox.
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// sandbox.clean().await?;
+    /// assert!(sandbox.messages().list().send().await?.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// Any [`Error`].
@@ -153,6 +261,20 @@ impl SandboxHandle {
     }
 
     /// Marks every message of the sandbox read.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// let after = sandbox.mark_all_read().await?;
+    /// assert_eq!(after.emails_unread_count, 0);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -164,6 +286,19 @@ impl SandboxHandle {
 
     /// Gives the sandbox new SMTP credentials (the old ones stop working). Never retried
     /// once sent.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let before = sandbox.get().await?;
+    /// let after = sandbox.reset_credentials().await?;
+    /// assert_ne!(after.username, before.username);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -177,6 +312,19 @@ impl SandboxHandle {
 
     /// Gives the sandbox a new email address (a new local part). Never retried once sent.
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let before = sandbox.get().await?;
+    /// let after = sandbox.reset_email_address().await?;
+    /// assert_ne!(after.email_username, before.email_username);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// Any [`Error`].
@@ -189,6 +337,19 @@ impl SandboxHandle {
 
     /// Flips whether mail sent to the sandbox's own address is caught (the API has a single
     /// toggle). Never retried once sent: a repeat would flip it back.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let before = sandbox.get().await?.email_username_enabled;
+    /// let after = sandbox.toggle_email_address().await?.email_username_enabled;
+    /// assert_eq!(after, !before);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -207,6 +368,19 @@ impl SandboxHandle {
     /// toggles it between the two requests, the result can be off; the returned sandbox says
     /// which.
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// assert!(sandbox.enable_email_address().await?.email_username_enabled);
+    /// // Already on: read, nothing toggled.
+    /// assert!(sandbox.enable_email_address().await?.email_username_enabled);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// Any [`Error`].
@@ -216,6 +390,19 @@ impl SandboxHandle {
 
     /// Makes sure mail sent to the sandbox's own address is not caught. Reads first, then
     /// toggles only when needed (see [`enable_email_address`](Self::enable_email_address)).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// assert!(!sandbox.disable_email_address().await?.email_username_enabled);
+    /// // Already off: read, nothing toggled.
+    /// assert!(!sandbox.disable_email_address().await?.email_username_enabled);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
