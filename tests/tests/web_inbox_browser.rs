@@ -813,3 +813,64 @@ async fn first_render_of_an_inbox_with_10000_messages() {
     browser.close().await;
     emulator.shutdown().await;
 }
+
+/// The `background-color` the page computes for `css`.
+async fn background(browser: &Browser, css: &str) -> String {
+    let script =
+        format!("return getComputedStyle(document.querySelector({css:?})).backgroundColor;");
+    browser
+        .client
+        .execute(&script, Vec::new())
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_phone_reads_one_column_and_the_theme_switches_to_dark() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let emulator = emulator().await;
+    send_api(&emulator, welcome_email()).await;
+    browser.sign_in(&emulator).await;
+
+    // Light by default (the headless browser prefers light), dark after two presses of `t`
+    // (auto, light, dark), and still dark on the next page: the choice is kept.
+    let light = background(&browser, "body").await;
+    let body = browser.find("body").await;
+    body.send_keys("tt").await.unwrap();
+    assert_eq!(
+        browser.find(".theme-toggle").await.text().await.unwrap(),
+        "Theme: dark"
+    );
+    browser.find("html[data-theme='dark']").await;
+    let dark = background(&browser, "body").await;
+    assert_ne!(light, dark);
+    assert_eq!(dark, "rgb(15, 18, 23)");
+    browser.open("Welcome aboard").await;
+    browser.find("html[data-theme='dark']").await;
+    browser.screenshot("message-dark.png").await;
+
+    // A phone: the message alone, with a way back to the list.
+    browser.client.set_window_size(390, 844).await.unwrap();
+    let list = browser.find("#list").await;
+    assert!(
+        !list.is_displayed().await.unwrap(),
+        "the list hides while reading"
+    );
+    let back = browser.find("a.back").await;
+    assert!(back.is_displayed().await.unwrap());
+    let frame = browser.find("iframe#preview").await;
+    let (_, _, width, _) = frame.rectangle().await.unwrap();
+    assert!(width <= 390.0, "the preview fits the phone: {width} px");
+    browser.screenshot("message-phone.png").await;
+    back.click().await.unwrap();
+    browser.wait_for_subjects(&["Welcome aboard"]).await;
+    assert!(browser.find("#list").await.is_displayed().await.unwrap());
+
+    browser.close().await;
+    emulator.shutdown().await;
+}
