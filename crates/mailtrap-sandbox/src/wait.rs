@@ -542,11 +542,17 @@ pub struct WaitFor {
 impl WaitFor {
     /// How long to wait at most, every request included (default 30 s): a whole deadline.
     ///
-    /// ```no_run
-    /// # use std::time::Duration;
-    /// # use mailtrap_sandbox::MessageFilter;
-    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
-    /// sandbox.wait_for(MessageFilter::new()).timeout(Duration::from_secs(5)).send().await?;
+    /// ```
+    /// use std::time::Duration;
+    /// use mailtrap_sandbox::{Error, MessageFilter};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let wait = sandbox.wait_for(MessageFilter::new().subject("Never sent"));
+    /// let outcome = wait.timeout(Duration::from_millis(200)).send().await;
+    /// assert!(matches!(outcome, Err(Error::WaitTimeout(_))));
     /// # Ok(())
     /// # }
     /// ```
@@ -558,11 +564,19 @@ impl WaitFor {
     /// Time between polls (default 20 ms against a loopback address, 1 s otherwise; at
     /// least 10 ms).
     ///
-    /// ```no_run
-    /// # use std::time::Duration;
-    /// # use mailtrap_sandbox::MessageFilter;
-    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
-    /// sandbox.wait_for(MessageFilter::new()).poll_interval(Duration::from_secs(2)).send().await?;
+    /// ```
+    /// use std::time::Duration;
+    /// use mailtrap_sandbox::MessageFilter;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// let wait = sandbox.wait_for(MessageFilter::new().subject("Welcome"));
+    /// let message = wait.poll_interval(Duration::from_millis(100)).send().await?;
+    /// # assert_eq!(message.subject, "Welcome");
     /// # Ok(())
     /// # }
     /// ```
@@ -574,11 +588,19 @@ impl WaitFor {
     /// Counts messages received up to `span` before the wait started, and later ones, in
     /// the server's clock (default 30 s; `Duration::ZERO` counts from the start on).
     ///
-    /// ```no_run
-    /// # use std::time::Duration;
-    /// # use mailtrap_sandbox::MessageFilter;
-    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
-    /// sandbox.wait_for(MessageFilter::new()).look_back(Duration::from_secs(120)).send().await?;
+    /// ```
+    /// use std::time::Duration;
+    /// use mailtrap_sandbox::MessageFilter;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// let wait = sandbox.wait_for(MessageFilter::new().subject("Welcome"));
+    /// let message = wait.look_back(Duration::from_secs(120)).send().await?;
+    /// # assert_eq!(message.subject, "Welcome");
     /// # Ok(())
     /// # }
     /// ```
@@ -590,13 +612,20 @@ impl WaitFor {
     /// Counts only messages stored after the wait started (the newest message then is the
     /// floor). Start it before triggering the email ([`start`](Self::start)).
     ///
-    /// ```no_run
-    /// # use mailtrap_sandbox::MessageFilter;
-    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
+    /// ```
+    /// use mailtrap_sandbox::{Email, MessageFilter};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
     /// let pending = sandbox.wait_for(MessageFilter::new()).only_new().start().await?;
-    /// // ... trigger the email ...
-    /// let message = pending.wait().await?;
-    /// # let _ = message;
+    /// // "Welcome", already there, no longer counts; the next message does.
+    /// let email = Email::new().from("robot@shop.example").to("ana@example.com");
+    /// sandbox.send(email.subject("Your code").text("482913")).await?;
+    /// assert_eq!(pending.wait().await?.subject, "Your code");
     /// # Ok(())
     /// # }
     /// ```
@@ -609,16 +638,19 @@ impl WaitFor {
     /// message you already saw, or from
     /// [`SendOutcome::sandbox_message_ids`](crate::models::SendOutcome::sandbox_message_ids).
     ///
-    /// ```no_run
-    /// # use mailtrap_sandbox::MessageFilter;
-    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
+    /// ```
+    /// use mailtrap_sandbox::{Email, MessageFilter};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let email = Email::new().from("robot@shop.example").to("ana@example.com").subject("Code");
+    /// sandbox.send(email.clone().text("111111")).await?;
     /// let first = sandbox.wait_for(MessageFilter::new().subject("Code")).send().await?;
-    /// let second = sandbox
-    ///     .wait_for(MessageFilter::new().subject("Code"))
-    ///     .since(first.id)
-    ///     .send()
-    ///     .await?;
-    /// # let _ = second;
+    /// sandbox.send(email.text("222222")).await?; // "resend the code"
+    /// let second = sandbox.wait_for(MessageFilter::new().subject("Code")).since(first.id).send().await?;
+    /// assert!(second.id > first.id);
     /// # Ok(())
     /// # }
     /// ```
@@ -629,11 +661,18 @@ impl WaitFor {
 
     /// Counts only messages received at or after `time` (the server's `created_at`).
     ///
-    /// ```no_run
-    /// # use mailtrap_sandbox::MessageFilter;
-    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
+    /// ```
+    /// use mailtrap_sandbox::MessageFilter;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
     /// let from = chrono::Utc::now() - chrono::Duration::minutes(5);
-    /// sandbox.wait_for(MessageFilter::new()).received_after(from).send().await?;
+    /// let message = sandbox.wait_for(MessageFilter::new()).received_after(from).send().await?;
+    /// # assert_eq!(message.subject, "Welcome");
     /// # Ok(())
     /// # }
     /// ```
@@ -645,14 +684,21 @@ impl WaitFor {
     /// Narrows each listing with the API's own search (over subjects, addresses and text),
     /// to read fewer pages in a busy sandbox. The filter still decides what matches.
     ///
-    /// ```no_run
-    /// # use mailtrap_sandbox::MessageFilter;
-    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
-    /// sandbox
-    ///     .wait_for(MessageFilter::new().subject("Invoice 42"))
-    ///     .search("Invoice 42")
+    /// ```
+    /// use mailtrap_sandbox::MessageFilter;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// let message = sandbox
+    ///     .wait_for(MessageFilter::new().subject_is("Welcome"))
+    ///     .search("Welcome")
     ///     .send()
     ///     .await?;
+    /// # assert_eq!(message.subject, "Welcome");
     /// # Ok(())
     /// # }
     /// ```
@@ -665,20 +711,26 @@ impl WaitFor {
     /// server's time now for a look-back) without waiting yet; then
     /// [`PendingWait::wait`]. Bounded by the timeout.
     ///
-    /// ```no_run
-    /// use mailtrap_sandbox::wait::MessageFilter;
+    /// ```
+    /// use mailtrap_sandbox::{Email, MessageFilter};
     ///
-    /// # async fn trigger_password_reset() {}
-    /// # async fn run(client: mailtrap_sandbox::Client) -> mailtrap_sandbox::Result<()> {
-    /// let sandbox = client.sandbox(4_288_340);
+    /// # async fn trigger_password_reset(sandbox: &mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
+    /// #     let email = Email::new().from("robot@shop.example").to("ana@example.com");
+    /// #     sandbox.send(email.subject("Reset your password").text("Code: 482913")).await.map(drop)
+    /// # }
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
     /// let pending = sandbox
     ///     .wait_for(MessageFilter::new().subject("Reset"))
     ///     .only_new()
     ///     .start()
     ///     .await?;
-    /// trigger_password_reset().await;
+    /// trigger_password_reset(&sandbox).await?;
     /// let message = pending.wait().await?;
-    /// # let _ = message;
+    /// assert_eq!(message.subject, "Reset your password");
     /// # Ok(())
     /// # }
     /// ```
@@ -752,11 +804,17 @@ impl WaitFor {
     /// Waits, and returns the first matching message in the window ([`start`](Self::start)
     /// then [`PendingWait::wait`], the whole within the timeout).
     ///
-    /// ```no_run
-    /// # use mailtrap_sandbox::MessageFilter;
-    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
+    /// ```
+    /// use mailtrap_sandbox::MessageFilter;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
     /// let message = sandbox.wait_for(MessageFilter::new().subject("Welcome")).send().await?;
-    /// # let _ = message;
+    /// assert_eq!(message.to_email, "ana@example.com");
     /// # Ok(())
     /// # }
     /// ```
@@ -796,11 +854,16 @@ impl PendingWait {
     /// Only messages with a higher id than this one count (for [`WaitFor::only_new`] and
     /// [`WaitFor::since`]; `None` for a time window).
     ///
-    /// ```no_run
-    /// # use mailtrap_sandbox::MessageFilter;
-    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
+    /// ```
+    /// use mailtrap_sandbox::MessageFilter;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let sent = sandbox.send(mailtrap_sandbox::Email::new().from("a@shop.example").to("b@example.com").subject("Hi").text("Hi")).await?;
     /// let pending = sandbox.wait_for(MessageFilter::new()).only_new().start().await?;
-    /// println!("counting messages after {:?}", pending.after());
+    /// assert_eq!(pending.after(), sent.sandbox_message_ids().first().copied()); // the newest then
     /// # Ok(())
     /// # }
     /// ```
@@ -812,11 +875,15 @@ impl PendingWait {
     /// Only messages received at or after this time count (for a look-back or
     /// [`WaitFor::received_after`]; `None` for an id window).
     ///
-    /// ```no_run
-    /// # use mailtrap_sandbox::MessageFilter;
-    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
-    /// let pending = sandbox.wait_for(MessageFilter::new()).start().await?;
-    /// println!("counting messages from {:?}", pending.received_after());
+    /// ```
+    /// use mailtrap_sandbox::MessageFilter;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let pending = sandbox.wait_for(MessageFilter::new()).start().await?; // 30 s look-back
+    /// assert!(pending.received_after().is_some_and(|from| from < chrono::Utc::now()));
     /// # Ok(())
     /// # }
     /// ```
@@ -828,12 +895,18 @@ impl PendingWait {
     /// Polls until a matching message arrives or the timeout (counted from this call)
     /// passes; returns the first match, oldest first.
     ///
-    /// ```no_run
-    /// # use mailtrap_sandbox::MessageFilter;
-    /// # async fn run(sandbox: mailtrap_sandbox::resources::SandboxHandle) -> mailtrap_sandbox::Result<()> {
-    /// let pending = sandbox.wait_for(MessageFilter::new()).only_new().start().await?;
+    /// ```
+    /// use mailtrap_sandbox::{Email, MessageFilter};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let pending = sandbox.wait_for(MessageFilter::new().subject("Welcome")).only_new().start().await?;
+    /// let email = Email::new().from("robot@shop.example").to("ana@example.com");
+    /// sandbox.send(email.subject("Welcome").text("Hello")).await?;
     /// let message = pending.wait().await?;
-    /// # let _ = message;
+    /// assert_eq!(message.subject, "Welcome");
     /// # Ok(())
     /// # }
     /// ```

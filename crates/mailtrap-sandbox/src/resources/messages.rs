@@ -55,6 +55,21 @@ pub struct MessagesHandle {
 impl MessagesHandle {
     /// Lists messages, newest first: one page with [`ListMessages::send`], or all of them
     /// with [`ListMessages::stream`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// let page = sandbox.messages().list().send().await?;
+    /// assert_eq!(page.len(), 1);
+    /// assert_eq!(page.items()[0].subject, "Welcome");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> ListMessages {
         ListMessages {
             client: self.client.clone(),
@@ -67,6 +82,23 @@ impl MessagesHandle {
 
     /// Every message of the sandbox, newest first, as a stream (shorthand for
     /// `list().stream()`).
+    ///
+    /// ```
+    /// use futures_util::TryStreamExt as _;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// let mut all = sandbox.messages().stream();
+    /// while let Some(message) = all.try_next().await? {
+    ///     assert_eq!(message.subject, "Welcome");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn stream(&self) -> MessageStream {
         self.list().stream()
     }
@@ -85,6 +117,21 @@ pub struct ListMessages {
 
 impl ListMessages {
     /// Only messages whose subject, addresses or text match.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// let found = sandbox.messages().list().search("welcome").send().await?;
+    /// assert_eq!(found.len(), 1);
+    /// assert!(sandbox.messages().list().search("invoice").send().await?.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn search(mut self, query: impl Into<String>) -> Self {
         self.search = Some(query.into());
         self
@@ -92,6 +139,23 @@ impl ListMessages {
 
     /// Only messages with an id below this one (the cursor of the next page:
     /// [`Page::next_last_id`]). The id need not exist.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// let first = sandbox.messages().list().send().await?;
+    /// if let Some(below) = first.next_last_id() {
+    ///     let next = sandbox.messages().list().last_id(below).send().await?;
+    ///     assert!(next.is_empty()); // one message in all
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn last_id(mut self, id: impl Into<MessageId>) -> Self {
         self.last_id = Some(id.into());
         self
@@ -99,12 +163,42 @@ impl ListMessages {
 
     /// A page number (the API accepts it, but `last_id` is how its own clients page).
     /// Ignored by [`stream`](Self::stream).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// let second = sandbox.messages().list().page(2).send().await?;
+    /// assert!(second.is_empty()); // one message in all
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn page(mut self, page: u64) -> Self {
         self.page = Some(page);
         self
     }
 
     /// Fetches one page (up to 30 messages, newest first; empty at the end).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// let page = sandbox.messages().list().send().await?;
+    /// for message in &page {
+    ///     println!("#{} from {}: {}", message.id, message.from_email, message.subject);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -122,6 +216,28 @@ impl ListMessages {
 
     /// Streams every matching message, newest first, fetching the next page when the
     /// previous one is used up. Starts below [`last_id`](Self::last_id) when one was set.
+    ///
+    /// ```
+    /// use futures_util::TryStreamExt as _;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// let subjects: Vec<String> = sandbox
+    ///     .messages()
+    ///     .list()
+    ///     .search("welcome")
+    ///     .stream()
+    ///     .map_ok(|message| message.subject)
+    ///     .try_collect()
+    ///     .await?;
+    /// assert_eq!(subjects, ["Welcome"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn stream(self) -> MessageStream {
         MessageStream::new(self.client, self.sandbox, self.search, self.last_id)
     }
