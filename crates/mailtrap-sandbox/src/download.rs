@@ -549,6 +549,24 @@ impl Client {
 impl MessageHandle {
     /// Starts downloading the message as an `.eml` file (`message/rfc822`).
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// # let dir = tempfile::tempdir()?;
+    /// let download = message.download_eml().await?;
+    /// assert_eq!(download.content_type(), Some("message/rfc822"));
+    /// let written = download.save_to(dir.path().join("welcome.eml")).await?;
+    /// assert!(written > 0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// Any [`Error`] of the request; [`Error::is_not_found`] when the message does not exist.
@@ -557,6 +575,21 @@ impl MessageHandle {
     }
 
     /// Starts downloading the raw message as received.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let raw = message.download_raw().await?.text().await?;
+    /// assert!(raw.contains("Subject: Welcome"));
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///

@@ -855,13 +855,14 @@ impl PendingWait {
     /// [`WaitFor::since`]; `None` for a time window).
     ///
     /// ```
-    /// use mailtrap_sandbox::MessageFilter;
+    /// use mailtrap_sandbox::{Email, MessageFilter};
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
     /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
     /// # let sandbox = client.sandbox(emulator.sandbox().id);
-    /// let sent = sandbox.send(mailtrap_sandbox::Email::new().from("a@shop.example").to("b@example.com").subject("Hi").text("Hi")).await?;
+    /// let email = Email::new().from("robot@shop.example").to("ana@example.com");
+    /// let sent = sandbox.send(email.subject("Welcome").text("Hi")).await?;
     /// let pending = sandbox.wait_for(MessageFilter::new()).only_new().start().await?;
     /// assert_eq!(pending.after(), sent.sandbox_message_ids().first().copied()); // the newest then
     /// # Ok(())

@@ -304,12 +304,26 @@ pub struct MessageHandle {
 
 impl MessageHandle {
     /// The sandbox holding the message.
+    ///
+    /// ```
+    /// # let client = mailtrap_sandbox::Client::builder().api_token("t").build()?;
+    /// let message = client.sandbox(4_288_340).message(5_273_448_410_u64);
+    /// assert_eq!(message.sandbox_id().get(), 4_288_340);
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     #[must_use]
     pub fn sandbox_id(&self) -> SandboxId {
         self.sandbox
     }
 
     /// The message's id.
+    ///
+    /// ```
+    /// # let client = mailtrap_sandbox::Client::builder().api_token("t").build()?;
+    /// let message = client.sandbox(4_288_340).message(5_273_448_410_u64);
+    /// assert_eq!(message.id().get(), 5_273_448_410);
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     #[must_use]
     pub fn id(&self) -> MessageId {
         self.id
@@ -321,6 +335,22 @@ impl MessageHandle {
     }
 
     /// The message's metadata.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let details = message.get().await?;
+    /// assert_eq!(details.subject, "Welcome");
+    /// assert_eq!(details.from_email, "robot@shop.example");
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -340,6 +370,20 @@ impl MessageHandle {
 
     /// Marks the message read; answers with the updated message.
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// assert!(message.mark_read().await?.is_read);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// Any [`Error`].
@@ -348,6 +392,21 @@ impl MessageHandle {
     }
 
     /// Marks the message unread; answers with the updated message.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// message.mark_read().await?;
+    /// assert!(!message.mark_unread().await?.is_read);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -358,6 +417,21 @@ impl MessageHandle {
 
     /// Sets the read state (`{"message": {"is_read": <bool>}}`); answers with the updated
     /// message.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let seen = true; // from a command-line flag, say
+    /// assert_eq!(message.set_read(seen).await?.is_read, seen);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -383,6 +457,21 @@ impl MessageHandle {
     /// Deletes the message; answers with the message as it was, or `None` when an attempt
     /// whose answer was lost deleted it (the retry then found it gone: the delete happened).
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// message.delete().await?;
+    /// assert!(message.get().await.is_err_and(|err| err.is_not_found()));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// Any [`Error`]; [`Error::is_not_found`] when it did not exist.
@@ -402,6 +491,22 @@ impl MessageHandle {
     /// Forwards the message to an address (which must be confirmed in Mailtrap first).
     /// Never retried once sent. Succeeds only when the answer says so (`"success": true`,
     /// or a message without `"success": false`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let outcome = message.forward("qa-team@example.com").await?;
+    /// assert!(outcome.success);
+    /// assert!(message.forward("qa-team").await.is_err()); // refused before any request
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -434,6 +539,21 @@ impl MessageHandle {
 
     /// The message's spam report.
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let report = message.spam_report().await?;
+    /// assert!(!report.spam, "spam score {} (threshold {:?})", report.score, report.threshold);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// Any [`Error`].
@@ -451,6 +571,24 @@ impl MessageHandle {
     }
 
     /// Which constructs of the HTML body some email clients do not support.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let html = "<p>Hello Ana, <a href=\"https://shop.example/c?t=1\">Confirm</a></p>";
+    /// # let sent = sandbox.send(email.subject("Welcome").html(html)).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let analysis = message.html_analysis().await?;
+    /// for issue in &analysis.errors {
+    ///     println!("{issue:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -470,6 +608,21 @@ impl MessageHandle {
 
     /// The message's headers.
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let headers = message.headers().await?.headers;
+    /// assert_eq!(headers.get("subject").map(String::as_str), Some("Welcome"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// Any [`Error`].
@@ -488,6 +641,27 @@ impl MessageHandle {
 
     /// The text body.
     ///
+    /// ```
+    /// use mailtrap_sandbox::ApiErrorKind;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// assert!(message.text().await?.contains("https://shop.example/c?t=1"));
+    /// # let email = mailtrap_sandbox::Email::new().from("a@shop.example").to("b@example.com");
+    /// # let sent = sandbox.send(email.subject("Hi").html("<p>Hi</p>")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// // An HTML-only message has no text part:
+    /// let missing = message.text().await.map_err(|err| err.kind());
+    /// assert_eq!(missing, Err(Some(ApiErrorKind::MissingPart)));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`ApiErrorKind::MissingPart`](crate::ApiErrorKind::MissingPart) when the message has no
@@ -504,6 +678,22 @@ impl MessageHandle {
 
     /// The HTML body as Mailtrap shows it.
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let html = "<p>Hello Ana, <a href=\"https://shop.example/c?t=1\">Confirm</a></p>";
+    /// # let sent = sandbox.send(email.subject("Welcome").html(html)).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let html = message.html().await?;
+    /// assert!(html.contains("Confirm</a>"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`ApiErrorKind::MissingPart`](crate::ApiErrorKind::MissingPart) when the message has no
@@ -519,6 +709,22 @@ impl MessageHandle {
     }
 
     /// The HTML body as it was sent.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let html = "<p>Hello Ana, <a href=\"https://shop.example/c?t=1\">Confirm</a></p>";
+    /// # let sent = sandbox.send(email.subject("Welcome").html(html)).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let source = message.html_source().await?;
+    /// assert!(source.contains(r#"<a href="https://shop.example/c?t=1">Confirm</a>"#));
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -583,6 +789,25 @@ impl MessageHandle {
     }
 
     /// The message's attachments.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Email, EmailAttachment};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let pdf = EmailAttachment::from_bytes("invoice.pdf", b"%PDF-1.7".to_vec());
+    /// let email = Email::new().from("shop@example.com").to("ana@example.com").subject("Invoice");
+    /// let sent = sandbox.send(email.text("Attached.").attach(pdf)).await?;
+    /// let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let files = message.attachments().list().send().await?;
+    /// assert_eq!(files[0].filename, "invoice.pdf");
+    /// let content = message.attachments().download(&files[0]).await?.bytes().await?;
+    /// assert_eq!(content.as_ref(), b"%PDF-1.7");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn attachments(&self) -> AttachmentsHandle {
         AttachmentsHandle {
             client: self.client.clone(),
