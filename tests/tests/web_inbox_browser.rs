@@ -219,18 +219,20 @@ impl Browser {
         format!("{url:?}, which reads:\n{text}")
     }
 
-    /// The subjects of the listed messages, in order.
-    async fn subjects(&self) -> Vec<String> {
-        let mut subjects = Vec::new();
-        for row in self
+    /// The subjects of the listed messages, in order, read in one go (the list may be
+    /// replaced at any moment by a live update or a navigation); `None` while the page is
+    /// changing.
+    async fn subjects(&self) -> Option<Vec<String>> {
+        let read = self
             .client
-            .find_all(Locator::Css(".row .subject"))
+            .execute(
+                "return Array.from(document.querySelectorAll('.row .subject'), \
+                 (e) => e.innerText.trim());",
+                Vec::new(),
+            )
             .await
-            .unwrap()
-        {
-            subjects.push(row.text().await.unwrap());
-        }
-        subjects
+            .ok()?;
+        serde_json::from_value(read).ok()
     }
 
     /// Waits until the listed subjects are `expected`.
@@ -238,7 +240,7 @@ impl Browser {
         let deadline = Instant::now() + PATIENCE;
         loop {
             let subjects = self.subjects().await;
-            if subjects == expected {
+            if subjects.as_deref().is_some_and(|s| s == expected) {
                 return;
             }
             assert!(
@@ -261,6 +263,19 @@ impl Browser {
         row.click().await.unwrap();
         let heading = self.find("#message h1").await;
         assert_eq!(heading.text().await.unwrap(), subject);
+    }
+
+    /// Clicks what `locator` finds, waiting for it.
+    async fn click(&self, locator: Locator<'_>) {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(locator)
+            .await
+            .unwrap_or_else(|e| panic!("nothing to click at {locator:?}: {e}"))
+            .click()
+            .await
+            .unwrap();
     }
 
     /// Clicks a button by its text.
@@ -870,6 +885,275 @@ async fn a_phone_reads_one_column_and_the_theme_switches_to_dark() {
     back.click().await.unwrap();
     browser.wait_for_subjects(&["Welcome aboard"]).await;
     assert!(browser.find("#list").await.is_displayed().await.unwrap());
+
+    browser.close().await;
+    emulator.shutdown().await;
+}
+
+/// A one-pixel PNG: an image attachment the inbox shows as a thumbnail.
+const PIXEL_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+
+/// Runs `script` until it returns `true`.
+async fn wait_until(browser: &Browser, script: &str) {
+    let deadline = Instant::now() + PATIENCE;
+    while browser.client.execute(script, Vec::new()).await.unwrap() != Value::Bool(true) {
+        assert!(
+            Instant::now() < deadline,
+            "still not true: {script} on {}",
+            browser.where_we_are().await
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Presses a key on the page (not in a field), and waits for the tab it picks.
+async fn press_tab_key(browser: &Browser, key: &str, label: &str) -> Element {
+    browser.find("body").await.send_keys(key).await.unwrap();
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let current = browser.find(".tabs a[aria-current='page']").await;
+        if current.text().await.unwrap().starts_with(label) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "key {key} did not open the {label} tab"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    browser.find("section.panel").await
+}
+
+#[tokio::test]
+async fn every_view_of_a_message_in_the_browser_and_the_keyboard() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let emulator = emulator().await;
+    // The emulator's own icon under another name of this host: another origin, as a remote
+    // image is, but reachable without the internet.
+    let remote_image = format!(
+        "http://localhost:{}/ui/assets/icon.svg",
+        emulator.http_addr().port()
+    );
+    let html = format!(
+        "<html><body><h1 style=\"display:flex\">Your order</h1>\
+         <p>Track it: <a href=\"https://shop.example.test/track/7731\">track order 7731</a>.</p>\
+         <p>Code 204 613.</p><img id=\"remote\" src=\"{remote_image}\" alt=\"logo\"></body></html>"
+    );
+    let photo =
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, PIXEL_PNG).unwrap();
+    let order = lettre::Message::builder()
+        .from(mailbox("Shop <shop@example.test>"))
+        .to(mailbox("Ana <ana@example.test>"))
+        .bcc(mailbox("audit@example.test"))
+        .subject("Your order, with a photo")
+        .multipart(
+            MultiPart::mixed()
+                .multipart(MultiPart::alternative_plain_html(
+                    "Track it: https://shop.example.test/track/7731\nCode 204 613.".to_owned(),
+                    html,
+                ))
+                .singlepart(
+                    LettreAttachment::new("photo.png".to_owned())
+                        .body(photo, header::ContentType::parse("image/png").unwrap()),
+                ),
+        )
+        .unwrap();
+    send_smtp(&emulator, smtp_message("An older note", "Hello")).await;
+    send_smtp(&emulator, order).await;
+    browser.sign_in(&emulator).await;
+    browser
+        .wait_for_subjects(&["Your order, with a photo", "An older note"])
+        .await;
+    browser.open("Your order, with a photo").await;
+
+    // Remote content: blocked, and the page says so, until asked for.
+    let note = browser.find("p.remote").await;
+    assert!(
+        note.text()
+            .await
+            .unwrap()
+            .starts_with("Remote content is blocked: this message loads 1 resource"),
+        "{}",
+        note.text().await.unwrap()
+    );
+    let frame = browser.find("iframe#preview").await;
+    frame.clone().enter_frame().await.unwrap();
+    wait_until(
+        &browser,
+        "return document.getElementById('remote').complete;",
+    )
+    .await;
+    let width = page_number(
+        &browser,
+        "return document.getElementById('remote').naturalWidth;",
+    )
+    .await;
+    assert!(
+        width.abs() < f64::EPSILON,
+        "the remote image loaded while blocked"
+    );
+    browser.client.enter_parent_frame().await.unwrap();
+    browser
+        .click(Locator::LinkText("Load remote content"))
+        .await;
+    browser.find("p.remote a:not([href*='remote=1'])").await;
+    assert!(
+        browser
+            .find("p.remote")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .starts_with("Remote content is loaded.")
+    );
+    browser
+        .find("iframe#preview")
+        .await
+        .enter_frame()
+        .await
+        .unwrap();
+    wait_until(
+        &browser,
+        "const i = document.getElementById('remote'); return i.complete && i.naturalWidth > 0;",
+    )
+    .await;
+    browser.client.enter_parent_frame().await.unwrap();
+
+    // Preview widths: the phone's is 375 px wide.
+    browser
+        .click(Locator::Css(".widths [data-width='phone']"))
+        .await;
+    browser.find(".frame-wrap[data-width='phone']").await;
+    let (_, _, width, _) = browser
+        .find("iframe#preview")
+        .await
+        .rectangle()
+        .await
+        .unwrap();
+    assert!(
+        (370.0..=380.0).contains(&width),
+        "phone preview {width} px wide"
+    );
+
+    // The other tabs, by their digit keys.
+    let text = press_tab_key(&browser, "2", "Text").await;
+    assert!(text.text().await.unwrap().contains("Code 204 613."));
+    press_tab_key(&browser, "3", "Links").await;
+    browser
+        .find("a[href='https://shop.example.test/track/7731']")
+        .await;
+    assert_eq!(browser.find("#code").await.text().await.unwrap(), "204613");
+    press_tab_key(&browser, "4", "Source").await;
+    let tag = browser.find("pre.source span.t").await;
+    assert_eq!(tag.text().await.unwrap(), "<html");
+    assert_ne!(
+        tag.css_value("color").await.unwrap(),
+        browser
+            .find("pre.source")
+            .await
+            .css_value("color")
+            .await
+            .unwrap(),
+        "the source is highlighted"
+    );
+    let raw = press_tab_key(&browser, "5", "Raw").await;
+    assert!(
+        raw.text()
+            .await
+            .unwrap()
+            .contains("Subject: Your order, with a photo")
+    );
+    press_tab_key(&browser, "6", "Headers").await;
+    let bcc = browser
+        .client
+        .find(Locator::XPath(
+            "//table[contains(@class,'headers')]//tr[th[normalize-space()='Bcc']]/td",
+        ))
+        .await
+        .unwrap();
+    assert!(bcc.text().await.unwrap().contains("audit@example.test"));
+    press_tab_key(&browser, "7", "Attachments 1").await;
+    wait_until(
+        &browser,
+        "const i = document.querySelector('td.thumb img'); \
+         return !!i && i.complete && i.naturalWidth === 1;",
+    )
+    .await;
+    assert_eq!(
+        browser
+            .find("table.attachments a[download]")
+            .await
+            .attr("download")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("photo.png")
+    );
+    press_tab_key(&browser, "8", "Spam").await;
+    browser.find("p.verdict").await;
+    browser
+        .client
+        .find(Locator::XPath(
+            "//table[contains(@class,'rules')]//td/code[normalize-space()='HTML_MESSAGE']",
+        ))
+        .await
+        .unwrap();
+    press_tab_key(&browser, "9", "HTML check").await;
+    let issues = browser
+        .client
+        .find_all(Locator::Css("section.panel table.rules tbody tr"))
+        .await
+        .unwrap();
+    assert!(
+        !issues.is_empty(),
+        "display:flex is not supported everywhere"
+    );
+
+    // Forward: recorded, as the API's forward is.
+    browser.click(Locator::Css("details.forward summary")).await;
+    browser
+        .find("input#forward-to")
+        .await
+        .send_keys("qa@example.test\u{E007}")
+        .await
+        .unwrap();
+    let notice = browser.find("p.notice").await;
+    assert_eq!(
+        notice.text().await.unwrap(),
+        "Forwarded to qa@example.test (recorded; nothing is sent)."
+    );
+    let forwards: Value = reqwest::Client::new()
+        .get(format!("{}/_emulator/forwards", emulator.base_url()))
+        .bearer_auth(emulator.api_token())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(forwards[0]["email"], "qa@example.test", "{forwards}");
+
+    // The keyboard: `u` marks unread (back to the list), `j` opens the first message, Delete
+    // deletes it.
+    browser.find("body").await.send_keys("u").await.unwrap();
+    wait_until(
+        &browser,
+        "return !document.querySelector('#message') \
+         && document.querySelectorAll('.row.unread').length === 2;",
+    )
+    .await;
+    browser.find("body").await.send_keys("j").await.unwrap();
+    let heading = browser.find("#message h1").await;
+    assert_eq!(heading.text().await.unwrap(), "Your order, with a photo");
+    browser
+        .find("body")
+        .await
+        .send_keys("\u{E017}") // Delete
+        .await
+        .unwrap();
+    browser.wait_for_subjects(&["An older note"]).await;
 
     browser.close().await;
     emulator.shutdown().await;
