@@ -6,14 +6,23 @@
 //! [`Download::eml`]). Nothing but the current chunk is held in memory when streaming or
 //! saving, whatever the size of the message.
 //!
-//! ```no_run
+//! ```
 //! use futures_util::TryStreamExt as _;
-//!
-//! # async fn run(client: mailtrap_sandbox::Client) -> mailtrap_sandbox::Result<()> {
-//! let message = client.sandbox(4_288_340).message(5_273_448_410_u64);
+//! use mailtrap_sandbox::{Email, EmailAttachment};
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+//! # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+//! # let sandbox = client.sandbox(emulator.sandbox().id);
+//! # let dir = tempfile::tempdir()?;
+//! # let pdf = EmailAttachment::from_bytes("invoice.pdf", b"%PDF-1.7".to_vec());
+//! # let email = Email::new().from("shop@example.com").to("ana@example.com").subject("Invoice");
+//! # let sent = sandbox.send(email.text("Attached.").attach(pdf)).await?;
+//! # let message_id = sent.sandbox_message_ids()[0];
+//! let message = sandbox.message(message_id);
 //!
 //! // The whole message as an .eml file, written atomically.
-//! let written = message.download_eml().await?.save_to("reset.eml").await?;
+//! let written = message.download_eml().await?.save_to(dir.path().join("invoice.eml")).await?;
 //!
 //! // Every attachment, streamed chunk by chunk.
 //! for attachment in message.attachments().list().send().await? {
@@ -24,7 +33,7 @@
 //!     }
 //!     println!("{}: {size} bytes", attachment.filename);
 //! }
-//! # let _ = written;
+//! # assert!(written > 0);
 //! # Ok(())
 //! # }
 //! ```

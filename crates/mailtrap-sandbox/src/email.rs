@@ -4,19 +4,23 @@
 //! attach files, then hand it to [`SandboxHandle::send`]. It is validated first; an invalid
 //! email is never sent and the error lists every problem at once.
 //!
-//! ```no_run
+//! ```
 //! use mailtrap_sandbox::email::{Email, EmailAttachment};
-//!
-//! # async fn run(client: mailtrap_sandbox::Client) -> mailtrap_sandbox::Result<()> {
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+//! # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+//! # let sandbox = client.sandbox(emulator.sandbox().id);
+//! # let logo_png = b"\x89PNG\r\n\x1a\n".to_vec();
 //! let email = Email::new()
 //!     .from("Example App <no-reply@app.example.com>")
 //!     .to(("Ana Lima", "ana@example.com"))
 //!     .subject("Reset your password")
 //!     .text("Open https://app.example.com/reset?t=Zx81 to choose a new password.")
-//!     .html(r#"<p><a href="https://app.example.com/reset?t=Zx81">Choose a new password</a></p>"#)
-//!     .attach(EmailAttachment::from_path("tests/fixtures/logo.png").inline("logo"))
+//!     .html(r#"<p><img src="cid:logo"><a href="https://app.example.com/reset?t=Zx81">Choose a new password</a></p>"#)
+//!     .attach(EmailAttachment::from_bytes("logo.png", logo_png).inline("logo")) // or from_path
 //!     .category("password-reset");
-//! let outcome = client.sandbox(4_288_340).send(email).await?;
+//! let outcome = sandbox.send(email).await?;
 //! println!("stored as {:?}", outcome.sandbox_message_ids());
 //! # Ok(())
 //! # }

@@ -6,12 +6,16 @@
 //! questions without matching: [`Error::status`], [`Error::is_not_found`],
 //! [`Error::is_retryable`], [`Error::retry_after`].
 //!
-//! ```no_run
-//! # async fn run(client: mailtrap_sandbox::Client) -> mailtrap_sandbox::Result<()> {
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+//! # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+//! # let sandbox = client.sandbox(emulator.sandbox().id);
 //! match client.sandbox(42).get().await {
 //!     Ok(sandbox) => println!("{} has {} messages", sandbox.name, sandbox.emails_count),
 //!     Err(err) if err.is_not_found() => println!("no such sandbox"),
-//!     Err(err) => return Err(err),
+//!     Err(err) => return Err(err.into()),
 //! }
 //! # Ok(())
 //! # }

@@ -6,15 +6,22 @@
 //! mail of other tests (running now, or left by an earlier run) never matches. It works the
 //! same against Mailtrap (a sandbox catches mail to any recipient) and against the emulator.
 //!
-//! ```no_run
+//! ```
 //! use mailtrap_sandbox::MessageFilter;
 //!
-//! # async fn sign_up(_email: &str) {}
-//! # async fn run(client: mailtrap_sandbox::Client) -> mailtrap_sandbox::Result<()> {
-//! let inbox = client.sandbox(4_288_340).test_inbox("sign-up");
-//! sign_up(inbox.address()).await; // ana.sign-up.x7k2q9d4mf@example.com, say
+//! # async fn sign_up(sandbox: &mailtrap_sandbox::resources::SandboxHandle, to: &str) -> mailtrap_sandbox::Result<()> {
+//! #     let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to(to);
+//! #     sandbox.send(email.subject("Confirm your address").text("Hi")).await.map(drop)
+//! # }
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+//! # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+//! # let sandbox = client.sandbox(emulator.sandbox().id);
+//! let inbox = sandbox.test_inbox("sign-up");
+//! sign_up(&sandbox, inbox.address()).await?; // your application, sending to sign-up.x7k2q9d4mf@example.com
 //! let message = inbox.wait_for(MessageFilter::new().subject("Confirm")).send().await?;
-//! # let _ = message;
+//! assert_eq!(message.to_email, inbox.address());
 //! # Ok(())
 //! # }
 //! ```
@@ -121,10 +128,18 @@ impl TestInbox {
     /// A wait for a message to this address that also matches `filter` (the
     /// [`to`](MessageFilter::to) condition is added).
     ///
-    /// ```no_run
+    /// ```
     /// # use mailtrap_sandbox::MessageFilter;
-    /// # async fn run(client: mailtrap_sandbox::Client) -> mailtrap_sandbox::Result<()> {
-    /// let inbox = client.sandbox(1).test_inbox("welcome");
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let inbox = sandbox.test_inbox("welcome");
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to(inbox.address());
+    /// # sandbox.send(email.subject("Welcome").text("Hi")).await?;
+    /// # let other = mailtrap_sandbox::Email::new().from("robot@shop.example").to("someone@example.com");
+    /// # sandbox.send(other.subject("Welcome").text("Hi")).await?; // another test's mail
     /// let message = inbox.wait_for(MessageFilter::new().subject("Welcome")).send().await?;
     /// assert!(message.recipient_addresses().any(|to| to == inbox.address()));
     /// # Ok(())

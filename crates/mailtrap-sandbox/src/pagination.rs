@@ -6,11 +6,16 @@
 //! [`MessageStream`] walks the pages for you, one at a time (memory stays at one page,
 //! however many messages there are).
 //!
-//! ```no_run
+//! ```
 //! use futures_util::TryStreamExt as _;
-//!
-//! # async fn run(client: mailtrap_sandbox::Client) -> mailtrap_sandbox::Result<()> {
-//! let mut messages = client.sandbox(42).messages().list().search("invoice").stream();
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+//! # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+//! # let sandbox = client.sandbox(emulator.sandbox().id);
+//! # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+//! # sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+//! let mut messages = sandbox.messages().list().search("welcome").stream();
 //! while let Some(message) = messages.try_next().await? {
 //!     println!("{} {}", message.id, message.subject);
 //! }

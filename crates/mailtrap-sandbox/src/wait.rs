@@ -2,16 +2,22 @@
 //!
 //! Write the test in its natural order: make the application send, then wait.
 //!
-//! ```no_run
+//! ```
 //! use std::time::Duration;
 //!
 //! use mailtrap_sandbox::wait::MessageFilter;
 //!
-//! # async fn trigger_password_reset(_to: &str) {}
-//! # async fn run(client: mailtrap_sandbox::Client) -> mailtrap_sandbox::Result<()> {
-//! let sandbox = client.sandbox(4_288_340);
+//! # async fn trigger_password_reset(sandbox: &mailtrap_sandbox::resources::SandboxHandle, to: &str) -> mailtrap_sandbox::Result<()> {
+//! #     let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to(to);
+//! #     sandbox.send(email.subject("Reset your password").text("Code: 482913")).await.map(drop)
+//! # }
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+//! # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+//! # let sandbox = client.sandbox(emulator.sandbox().id);
 //! let inbox = sandbox.test_inbox("reset"); // a recipient no other test uses
-//! trigger_password_reset(inbox.address()).await;
+//! trigger_password_reset(&sandbox, inbox.address()).await?;
 //! let message = inbox
 //!     .wait_for(MessageFilter::new().subject("Reset your password"))
 //!     .timeout(Duration::from_secs(20))
