@@ -82,6 +82,32 @@ fn every_rust_block_of_the_readme_is_a_compiled_example() {
 }
 
 #[test]
+fn the_facade_readme_shows_compiled_files() {
+    let readme =
+        std::fs::read_to_string(workspace().join("crates/mailtrap-sandbox/README.md")).unwrap();
+    let marked: Vec<(String, String)> = rust_blocks(&readme)
+        .into_iter()
+        .filter_map(|(marker, block)| marker.map(|path| (path, block)))
+        .collect();
+    let paths: Vec<&str> = marked.iter().map(|(path, _)| path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "crates/mailtrap-sandbox/examples/quickstart.rs",
+            "tests/tests/test_your_emails.rs"
+        ]
+    );
+    for (path, block) in marked {
+        let source = std::fs::read_to_string(workspace().join(&path)).unwrap();
+        assert_eq!(
+            block,
+            shown_part(&source),
+            "the facade README and {path} differ"
+        );
+    }
+}
+
+#[test]
 fn the_readme_shows_the_two_commands_first() {
     let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap();
     let first_block = readme

@@ -6,7 +6,8 @@
 //! ```
 //!
 //! Against the local emulator instead of Mailtrap: start `mailtrap-sandbox serve`, then set
-//! `MAILTRAP_BASE_URL` and `MAILTRAP_SEND_BASE_URL` to the address it prints.
+//! `MAILTRAP_BASE_URL` to the address it prints (sending follows a local base URL). CI runs
+//! it so (`tests/quickstart.rs`).
 #![allow(clippy::print_stdout)]
 
 use std::time::Duration;

@@ -74,6 +74,8 @@ mod transport;
 pub mod download;
 pub mod email;
 pub mod eml;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 pub use mailtrap_sandbox_extract as extract;
 pub mod inbox;
 pub mod wait;
