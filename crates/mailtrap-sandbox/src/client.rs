@@ -41,6 +41,8 @@ const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// [`projects`](Client::projects), [`account_accesses`](Client::account_accesses), ...
 ///
 /// ```no_run
+/// # // Not run: it needs a Mailtrap account (the examples of the handles' methods run
+/// # // against the in-process emulator).
 /// # async fn run() -> mailtrap_sandbox::Result<()> {
 /// let client = mailtrap_sandbox::Client::builder()
 ///     .api_token("my-api-token")
@@ -107,6 +109,7 @@ impl Client {
 /// Configures a [`Client`]. Every setting but the API token has a default.
 ///
 /// ```no_run
+/// # // Not run: the token of a Mailtrap account comes from the environment.
 /// use std::time::Duration;
 /// use mailtrap_sandbox::{Client, RetryPolicy};
 ///

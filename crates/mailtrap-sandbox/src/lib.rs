@@ -8,6 +8,8 @@
 //! # Quickstart
 //!
 //! ```no_run
+//! # // Not run: it reads a Mailtrap account's token from the environment (the examples of
+//! # // the handles' methods run against the in-process emulator).
 //! use futures_util::TryStreamExt as _;
 //! use mailtrap_sandbox::Client;
 //!
