@@ -19,6 +19,11 @@ pub const DEFAULT_SMTP_ADDR: SocketAddr =
 /// [`EmulatorConfig::http_idle_timeout`] when none is given: 30 s.
 const DEFAULT_HTTP_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Why a data directory is refused without the `persist` feature.
+pub(crate) const PERSIST_FEATURE_NEEDED: &str = "a data directory needs the emulator's `persist` \
+     feature (mailtrap-sandbox-emulator = { features = [\"persist\"] }); without it the emulator \
+     keeps everything in memory";
+
 /// How far a change must get before it is acknowledged, with a data directory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Durability {
@@ -166,11 +171,6 @@ impl EmulatorConfig {
         }
     }
 
-    /// Starts the emulator with these settings (same as [`crate::start`]).
-    pub async fn start(self) -> Result<crate::RunningEmulator, StartError> {
-        crate::server::start(self).await
-    }
-
     pub(crate) fn validate(&self) -> Result<(), StartError> {
         if let Some(token) = &self.api_token
             && (token.is_empty() || !token.chars().all(|c| c.is_ascii_graphic()))
@@ -192,9 +192,7 @@ impl EmulatorConfig {
             ));
         }
         if cfg!(not(feature = "persist")) && self.data_dir.is_some() {
-            return Err(StartError::InvalidConfig(
-                crate::persist::FEATURE_NEEDED.to_owned(),
-            ));
+            return Err(StartError::InvalidConfig(PERSIST_FEATURE_NEEDED.to_owned()));
         }
         if self.sandbox_limits.max_message_size == 0 {
             return Err(StartError::InvalidConfig(

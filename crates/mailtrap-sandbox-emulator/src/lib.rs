@@ -10,6 +10,7 @@ pub mod templates;
 mod certs;
 mod config;
 mod conn;
+mod delivery;
 mod error;
 mod faults;
 mod http;

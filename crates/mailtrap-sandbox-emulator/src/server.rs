@@ -147,6 +147,15 @@ where
     })
 }
 
+// Here rather than in `config.rs`: the settings stay a plain layer below everything they
+// configure, and only this top layer knows how to start the servers.
+impl EmulatorConfig {
+    /// Starts the emulator with these settings (same as [`start`]).
+    pub async fn start(self) -> Result<RunningEmulator, StartError> {
+        start(self).await
+    }
+}
+
 /// Starts the emulator: binds the listeners, sets up the HTTPS certificates (when asked),
 /// opens the store (loading the data directory if one is given), and serves until
 /// [`RunningEmulator::shutdown`].

@@ -129,7 +129,7 @@ mod disabled {
     use std::path::Path;
 
     use super::{Loaded, Op, WaitMode, Waiter};
-    use crate::config::Durability;
+    use crate::config::{Durability, PERSIST_FEATURE_NEEDED};
     use crate::error::StartError;
 
     /// Without the `persist` feature there is nothing to save to: this type has no value.
@@ -142,7 +142,7 @@ mod disabled {
             _dir: &Path,
             _durability: Durability,
         ) -> Result<(Self, Loaded), StartError> {
-            Err(StartError::InvalidConfig(super::FEATURE_NEEDED.to_owned()))
+            Err(StartError::InvalidConfig(PERSIST_FEATURE_NEEDED.to_owned()))
         }
 
         pub(crate) fn submit(&self, _ops: Vec<Op>, _mode: WaitMode) -> Waiter {
@@ -154,8 +154,3 @@ mod disabled {
         }
     }
 }
-
-/// Why a data directory is refused without the `persist` feature.
-pub(crate) const FEATURE_NEEDED: &str = "a data directory needs the emulator's `persist` feature \
-     (mailtrap-sandbox-emulator = { features = [\"persist\"] }); without it the emulator keeps \
-     everything in memory";
