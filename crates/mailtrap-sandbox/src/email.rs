@@ -63,31 +63,10 @@ pub use mailbox::Mailbox;
 
 use attachment::{Loaded, Source};
 
-/// Most addresses in one of `to`, `cc`, `bcc`.
-pub const MAX_RECIPIENTS_PER_FIELD: usize = 1000;
-/// Longest `category`, in characters.
-pub const MAX_CATEGORY_LEN: usize = 255;
-/// Largest `custom_variables`, in bytes of JSON.
-pub const MAX_CUSTOM_VARIABLES_BYTES: usize = 1000;
-
-/// Headers that cannot be set through [`Email::header`] (compared ignoring case): the API
-/// sets them itself. (`Content-Transfer-Encoding` is accepted, and replaced by the API.)
-pub const RESERVED_HEADERS: &[&str] = &[
-    "From",
-    "To",
-    "Cc",
-    "Bcc",
-    "Subject",
-    "Date",
-    "Message-ID",
-    "MIME-Version",
-    "Content-Type",
-    "Content-Disposition",
-    "Return-Path",
-    "Received",
-    "X-MT-Category",
-    "X-MT-Custom-Variables",
-];
+// The sending API's rules, shared with the emulator, which refuses what breaks them.
+pub use mailtrap_sandbox_rules::{
+    MAX_CATEGORY_LEN, MAX_CUSTOM_VARIABLES_BYTES, MAX_RECIPIENTS_PER_FIELD, RESERVED_HEADERS,
+};
 
 /// An email for the sending API, built step by step and validated before it is sent.
 ///
@@ -505,10 +484,7 @@ impl Email {
                     "'{}' contains an invalid header name: {name:?} (use printable ASCII without spaces or ':')",
                     field("headers")
                 ));
-            } else if let Some(reserved) = RESERVED_HEADERS
-                .iter()
-                .find(|reserved| reserved.eq_ignore_ascii_case(name))
-            {
+            } else if let Some(reserved) = mailtrap_sandbox_rules::reserved_header(name) {
                 problems.push(format!(
                     "'{}' must not set the reserved header {reserved:?}: use the matching setter instead",
                     field("headers")

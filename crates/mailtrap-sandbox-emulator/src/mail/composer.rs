@@ -35,37 +35,13 @@ use mail_builder::headers::content_type::ContentType;
 use mail_builder::headers::text::Text;
 use mail_builder::mime::{BodyPart, MimePart};
 
-use super::address::is_valid_email;
-use super::media_types::guess_from_filename;
-use super::{
-    CATEGORY_HEADER, CUSTOM_VARIABLES_HEADER, Composed, SendAddress, SendAttachment, SendRequest,
+use mailtrap_sandbox_rules::{
+    CATEGORY_HEADER, CUSTOM_VARIABLES_HEADER, MAX_CATEGORY_LEN, MAX_CUSTOM_VARIABLES_BYTES,
+    MAX_RECIPIENTS_PER_FIELD, is_valid_address, reserved_header,
 };
 
-/// Most addresses in one of `to`, `cc`, `bcc`.
-pub const MAX_RECIPIENTS_PER_FIELD: usize = 1000;
-/// Longest `category`, in characters.
-pub const MAX_CATEGORY_LEN: usize = 255;
-/// Largest `custom_variables`, in bytes of JSON.
-pub const MAX_CUSTOM_VARIABLES_BYTES: usize = 1000;
-
-/// Headers the request may not set through `headers` (compared case-insensitively). The
-/// facade refuses the same list before sending (a workspace test keeps the two equal).
-pub const RESERVED_HEADERS: &[&str] = &[
-    "From",
-    "To",
-    "Cc",
-    "Bcc",
-    "Subject",
-    "Date",
-    "Message-ID",
-    "MIME-Version",
-    "Content-Type",
-    "Content-Disposition",
-    "Return-Path",
-    "Received",
-    CATEGORY_HEADER,
-    CUSTOM_VARIABLES_HEADER,
-];
+use super::media_types::guess_from_filename;
+use super::{Composed, SendAddress, SendAttachment, SendRequest};
 
 /// Base64 as senders write it: standard alphabet, padding optional, line breaks allowed
 /// (they are removed before decoding).
@@ -178,7 +154,7 @@ fn check_from<'a>(
 ) -> Option<&'a SendAddress> {
     match from {
         Some(from) if !from.email.trim().is_empty() => {
-            if is_valid_email(from.email.trim()) {
+            if is_valid_address(from.email.trim()) {
                 Some(from)
             } else {
                 errors.push("'from' address is invalid".to_owned());
@@ -212,7 +188,7 @@ fn check_recipients(request: &SendRequest, errors: &mut Vec<String>) {
 
 fn check_addresses(field: &str, list: &[SendAddress], errors: &mut Vec<String>) {
     for entry in list {
-        if !is_valid_email(entry.email.trim()) {
+        if !is_valid_address(entry.email.trim()) {
             errors.push(format!("'{field}' address is invalid: {:?}", entry.email));
         }
     }
@@ -298,10 +274,7 @@ fn check_headers<'a>(
             ));
             continue;
         }
-        if let Some(reserved) = RESERVED_HEADERS
-            .iter()
-            .find(|reserved| reserved.eq_ignore_ascii_case(name))
-        {
+        if let Some(reserved) = reserved_header(name) {
             errors.push(format!(
                 "'headers' must not set the reserved header {reserved:?}"
             ));

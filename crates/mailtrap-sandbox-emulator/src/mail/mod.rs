@@ -10,18 +10,15 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-mod address;
 mod composer;
 mod media_types;
 mod parser;
 
-/// Header in which [`compose`] records the request's `category`.
-pub const CATEGORY_HEADER: &str = "X-MT-Category";
-/// Header in which [`compose`] records the request's `custom_variables`, as a JSON object.
-pub const CUSTOM_VARIABLES_HEADER: &str = "X-MT-Custom-Variables";
-
-pub use composer::{
-    MAX_CATEGORY_LEN, MAX_CUSTOM_VARIABLES_BYTES, MAX_RECIPIENTS_PER_FIELD, RESERVED_HEADERS,
+// The sending API's rules ([`compose`] refuses what breaks them), in one place with the
+// client's checks before sending.
+pub use mailtrap_sandbox_rules::{
+    CATEGORY_HEADER, CUSTOM_VARIABLES_HEADER, MAX_CATEGORY_LEN, MAX_CUSTOM_VARIABLES_BYTES,
+    MAX_RECIPIENTS_PER_FIELD, RESERVED_HEADERS, is_valid_address as is_valid_email,
 };
 
 /// A mailbox: address and display name (`""` when the message gives none, as Mailtrap reports).
@@ -88,12 +85,6 @@ pub struct ParsedMail {
     pub html: Option<String>,
     /// Attachments and inline parts that are not bodies.
     pub attachments: Vec<ParsedAttachment>,
-}
-
-/// Whether `address` is a plain `local@domain.tld` email address, as the sending API accepts
-/// (no display name, no angle brackets, no quoted local part).
-pub fn is_valid_email(address: &str) -> bool {
-    address::is_valid_email(address)
 }
 
 /// Parses raw message bytes. Never fails and never panics, whatever the bytes: a message that
