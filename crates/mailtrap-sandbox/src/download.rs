@@ -545,6 +545,22 @@ impl Client {
     /// `raw_path`, `txt_path`, `html_path`, `html_source_path`, or an attachment's
     /// `download_path`), followed verbatim on the management host.
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let raw_path = message.get().await?.raw_path.ok_or("the API gave no raw_path")?;
+    /// let raw = client.download_path(&raw_path).await?.text().await?;
+    /// assert!(raw.contains("Subject: Welcome"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::InvalidArgument`] for something that is not a path (`/api/...`); otherwise
@@ -631,6 +647,23 @@ impl AttachmentsHandle {
     /// Starts downloading an attachment's content through its `download_path` (fetching the
     /// attachment's metadata first when it has none).
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let pdf = mailtrap_sandbox::EmailAttachment::from_bytes("invoice.pdf", b"%PDF-1.7".to_vec());
+    /// # let email = mailtrap_sandbox::Email::new().from("shop@example.com").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Invoice").text("Attached.").attach(pdf)).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let files = message.attachments().list().send().await?;
+    /// let content = message.attachments().download(&files[0]).await?.bytes().await?;
+    /// assert_eq!(content.as_ref(), b"%PDF-1.7");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// Any [`Error`] of the requests; [`Error::InvalidArgument`] when the API gives the
@@ -654,6 +687,26 @@ impl AttachmentsHandle {
 
     /// Starts downloading the content of the attachment with this id (its metadata is
     /// fetched first, for the link).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let pdf = mailtrap_sandbox::EmailAttachment::from_bytes("invoice.pdf", b"%PDF-1.7".to_vec());
+    /// # let email = mailtrap_sandbox::Email::new().from("shop@example.com").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Invoice").text("Attached.").attach(pdf)).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// # let dir = tempfile::tempdir()?;
+    /// # let id = message.attachments().list().send().await?[0].id;
+    /// let download = message.attachments().download_id(id).await?;
+    /// let name = download.filename().unwrap_or_else(|| "attachment".to_owned());
+    /// let written = download.save_to(dir.path().join(name)).await?;
+    /// assert_eq!(written, 8);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///

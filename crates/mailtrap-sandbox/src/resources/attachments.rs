@@ -26,6 +26,23 @@ pub struct AttachmentsHandle {
 impl AttachmentsHandle {
     /// Lists the attachments (all of them, or one type with
     /// [`ListAttachments::attachment_type`]).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let pdf = mailtrap_sandbox::EmailAttachment::from_bytes("invoice.pdf", b"%PDF-1.7".to_vec());
+    /// # let email = mailtrap_sandbox::Email::new().from("shop@example.com").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Invoice").text("Attached.").attach(pdf)).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let files = message.attachments().list().send().await?;
+    /// assert_eq!(files[0].filename, "invoice.pdf");
+    /// assert_eq!(files[0].size, 8);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> ListAttachments {
         ListAttachments {
             handle: self.clone(),
@@ -34,6 +51,23 @@ impl AttachmentsHandle {
     }
 
     /// One attachment's metadata (its content is at its `download_path`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let pdf = mailtrap_sandbox::EmailAttachment::from_bytes("invoice.pdf", b"%PDF-1.7".to_vec());
+    /// # let email = mailtrap_sandbox::Email::new().from("shop@example.com").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Invoice").text("Attached.").attach(pdf)).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// # let id = message.attachments().list().send().await?[0].id;
+    /// let pdf = message.attachments().get(id).await?;
+    /// assert_eq!(pdf.content_type, "application/pdf");
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -66,12 +100,46 @@ pub struct ListAttachments {
 impl ListAttachments {
     /// Only attachments of this type (`AttachmentType::Inline` for inline images, for
     /// instance).
+    ///
+    /// ```
+    /// use mailtrap_sandbox::models::AttachmentType;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let pdf = mailtrap_sandbox::EmailAttachment::from_bytes("invoice.pdf", b"%PDF-1.7".to_vec());
+    /// # let email = mailtrap_sandbox::Email::new().from("shop@example.com").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Invoice").text("Attached.").attach(pdf)).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let inline = message.attachments().list().attachment_type(AttachmentType::Inline).send().await?;
+    /// assert!(inline.is_empty()); // invoice.pdf is a regular attachment
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn attachment_type(mut self, kind: impl Into<AttachmentType>) -> Self {
         self.attachment_type = Some(kind.into());
         self
     }
 
     /// Fetches the list.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let pdf = mailtrap_sandbox::EmailAttachment::from_bytes("invoice.pdf", b"%PDF-1.7".to_vec());
+    /// # let email = mailtrap_sandbox::Email::new().from("shop@example.com").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Invoice").text("Attached.").attach(pdf)).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// for file in message.attachments().list().send().await? {
+    ///     println!("{} ({}, {})", file.filename, file.content_type, file.human_size);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
