@@ -72,12 +72,29 @@ impl fmt::Debug for Client {
 
 impl Client {
     /// Starts configuring a client.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::Client;
+    ///
+    /// let client = Client::builder().api_token("my-api-token").build()?;
+    /// assert_eq!(client.base_url(), "https://mailtrap.io");
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
 
     /// A client configured from the environment: `MAILTRAP_API_TOKEN` (required),
     /// `MAILTRAP_BASE_URL` and `MAILTRAP_SEND_BASE_URL` (optional).
+    ///
+    /// ```
+    /// use mailtrap_sandbox::Client;
+    ///
+    /// match Client::from_env() {
+    ///     Ok(client) => println!("talking to {}", client.base_url()),
+    ///     Err(err) => println!("{err}"), // names MAILTRAP_API_TOKEN and how to set it
+    /// }
+    /// ```
     ///
     /// # Errors
     ///
@@ -88,18 +105,43 @@ impl Client {
     }
 
     /// The management API base URL in use.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Client;
+    /// let client = Client::builder().api_token("t").base_url("http://127.0.0.1:8025").build()?;
+    /// assert_eq!(client.base_url(), "http://127.0.0.1:8025");
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     #[must_use]
     pub fn base_url(&self) -> &str {
         &self.transport.base_url
     }
 
     /// The sending API base URL in use.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Client;
+    /// let client = Client::builder().api_token("t").build()?;
+    /// assert_eq!(client.send_base_url(), "https://sandbox.api.mailtrap.io");
+    /// // A local emulator serves both APIs: sending follows a loopback base URL.
+    /// let local = Client::builder().api_token("t").base_url("http://127.0.0.1:8025").build()?;
+    /// assert_eq!(local.send_base_url(), local.base_url());
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     #[must_use]
     pub fn send_base_url(&self) -> &str {
         &self.transport.send_base_url
     }
 
     /// The underlying `reqwest` client (one connection pool for both hosts).
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Client;
+    /// let client = Client::builder().api_token("t").build()?;
+    /// let http = client.http_client().clone(); // the same connection pool, for your own requests
+    /// # let _ = http;
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     #[must_use]
     pub fn http_client(&self) -> &reqwest::Client {
         &self.transport.http
@@ -170,6 +212,13 @@ impl fmt::Debug for ClientBuilder {
 impl ClientBuilder {
     /// The API token (Mailtrap → Settings → API Tokens). Sent as
     /// `Authorization: Bearer <token>`; never logged, and redacted from `Debug` output.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Client;
+    /// let client = Client::builder().api_token("my-api-token").build()?;
+    /// assert!(!format!("{client:?}").contains("my-api-token")); // redacted
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     pub fn api_token(mut self, token: impl Into<String>) -> Self {
         self.api_token = Some(SecretString::from(token.into()));
         self
@@ -177,6 +226,13 @@ impl ClientBuilder {
 
     /// The management API base URL (default `https://mailtrap.io`). Point it at a local
     /// emulator or a proxy; a path prefix is kept.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Client;
+    /// let client = Client::builder().api_token("t").base_url("https://proxy.example/mailtrap").build()?;
+    /// assert_eq!(client.base_url(), "https://proxy.example/mailtrap");
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
@@ -184,18 +240,42 @@ impl ClientBuilder {
 
     /// The sending API base URL (default `https://sandbox.api.mailtrap.io`, or the
     /// management base URL when that is a loopback address such as a local emulator's).
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Client;
+    /// let client = Client::builder()
+    ///     .api_token("t")
+    ///     .send_base_url("https://send-proxy.example")
+    ///     .build()?;
+    /// assert_eq!(client.send_base_url(), "https://send-proxy.example");
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     pub fn send_base_url(mut self, url: impl Into<String>) -> Self {
         self.send_base_url = Some(url.into());
         self
     }
 
     /// The longest a whole request may take, answer included (default 30 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # use mailtrap_sandbox::Client;
+    /// let client = Client::builder().api_token("t").timeout(Duration::from_secs(10)).build()?;
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
     /// The longest opening a connection may take (default 10 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # use mailtrap_sandbox::Client;
+    /// let client = Client::builder().api_token("t").connect_timeout(Duration::from_secs(2)).build()?;
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
         self
@@ -203,6 +283,12 @@ impl ClientBuilder {
 
     /// The `User-Agent` header (default `mailtrap-sandbox-rs/<version>`). Mailtrap's edge may
     /// refuse requests without one.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Client;
+    /// let client = Client::builder().api_token("t").user_agent("checkout-tests/1.0").build()?;
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
         self
@@ -210,6 +296,14 @@ impl ClientBuilder {
 
     /// When to retry failed requests (default [`RetryPolicy::default`]; [`RetryPolicy::none`]
     /// turns retries off).
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Client, RetryPolicy};
+    ///
+    /// let patient = Client::builder().api_token("t").retry(RetryPolicy::default().max_retries(5)).build()?;
+    /// let strict = Client::builder().api_token("t").retry(RetryPolicy::none()).build()?;
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
@@ -218,6 +312,14 @@ impl ClientBuilder {
     /// Turns on the client-side rate limiter: this client and its clones start at most
     /// `limit.requests()` requests per `limit.window()` ([`RateLimit::mailtrap`] matches the
     /// server's 150 per 10 s). Off by default.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Client, RateLimit};
+    ///
+    /// // Many test binaries sharing one account: stay under Mailtrap's 150 requests per 10 s.
+    /// let client = Client::builder().api_token("t").rate_limit(RateLimit::mailtrap()).build()?;
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     pub fn rate_limit(mut self, limit: RateLimit) -> Self {
         self.rate_limit = Some(limit);
         self
@@ -231,6 +333,17 @@ impl ClientBuilder {
     /// and `user_agent` cannot be combined with it ([`build`](Self::build) says so). To
     /// keep those settings, pass a `reqwest::ClientBuilder` to
     /// [`http_client_builder`](Self::http_client_builder) instead.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Client, ClientBuilder, reqwest};
+    ///
+    /// let http = reqwest::Client::builder()
+    ///     .default_headers(ClientBuilder::auth_headers("my-api-token")?)
+    ///     .user_agent("checkout-tests/1.0")
+    ///     .build()?;
+    /// let client = Client::builder().http_client(http).build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(Http::Client(client));
         self
@@ -238,6 +351,14 @@ impl ClientBuilder {
 
     /// Starts from this `reqwest::ClientBuilder` (proxies, root certificates, pool
     /// settings, ...) and adds the token, user agent and timeouts to it.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Client, reqwest};
+    ///
+    /// let http = reqwest::Client::builder().pool_max_idle_per_host(4);
+    /// let client = Client::builder().api_token("t").http_client_builder(http).build()?;
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     pub fn http_client_builder(mut self, builder: reqwest::ClientBuilder) -> Self {
         self.http = Some(Http::Builder(Box::new(builder)));
         self
@@ -246,6 +367,17 @@ impl ClientBuilder {
     /// Fills the settings from the environment: `MAILTRAP_API_TOKEN` (required),
     /// `MAILTRAP_BASE_URL` and `MAILTRAP_SEND_BASE_URL` (optional). Settings made before
     /// this call are overridden by the variables that are set.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mailtrap_sandbox::Client;
+    ///
+    /// // The token and hosts from MAILTRAP_*, the rest set here.
+    /// match Client::builder().timeout(Duration::from_secs(10)).from_env() {
+    ///     Ok(builder) => println!("{:?}", builder.build()),
+    ///     Err(err) => println!("{err}"), // names MAILTRAP_API_TOKEN and how to set it
+    /// }
+    /// ```
     ///
     /// # Errors
     ///
@@ -270,6 +402,15 @@ impl ClientBuilder {
     /// The default headers that authenticate requests with `token`, for a `reqwest::Client`
     /// passed to [`http_client`](Self::http_client).
     ///
+    /// ```
+    /// use mailtrap_sandbox::ClientBuilder;
+    ///
+    /// let headers = ClientBuilder::auth_headers("my-api-token")?;
+    /// assert!(headers.contains_key("authorization"));
+    /// assert!(ClientBuilder::auth_headers("line\nbreak").is_err());
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::InvalidConfiguration`] when the token cannot be sent in a header (it holds a
@@ -291,6 +432,15 @@ impl ClientBuilder {
     }
 
     /// Builds the client.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Client, Error};
+    ///
+    /// let client = Client::builder().api_token("my-api-token").build()?;
+    /// let missing = Client::builder().build();
+    /// assert!(matches!(missing, Err(Error::MissingConfiguration { .. })));
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     ///
     /// # Errors
     ///
