@@ -52,24 +52,89 @@ impl<T> Page<T> {
     }
 
     /// The items, in the order the API gave them (newest first for messages).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # for subject in ["Welcome", "Your code"] {
+    /// #     let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// #     sandbox.send(email.subject(subject).text("Hello Ana")).await?;
+    /// # }
+    /// let page = sandbox.messages().list().send().await?;
+    /// let subjects: Vec<&str> = page.items().iter().map(|message| message.subject.as_str()).collect();
+    /// assert_eq!(subjects, ["Your code", "Welcome"]); // newest first
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn items(&self) -> &[T] {
         &self.items
     }
 
     /// Takes the items.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # for subject in ["Welcome", "Your code"] {
+    /// #     let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// #     sandbox.send(email.subject(subject).text("Hello Ana")).await?;
+    /// # }
+    /// let messages = sandbox.messages().list().send().await?.into_items();
+    /// assert_eq!(messages.len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn into_items(self) -> Vec<T> {
         self.items
     }
 
     /// How many items the page holds.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # for subject in ["Welcome", "Your code"] {
+    /// #     let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// #     sandbox.send(email.subject(subject).text("Hello Ana")).await?;
+    /// # }
+    /// assert_eq!(sandbox.messages().list().send().await?.len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn len(&self) -> usize {
         self.items.len()
     }
 
     /// Whether the page is empty (for messages: the end of the list).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// let page = sandbox.messages().list().send().await?;
+    /// assert!(!page.is_empty());
+    /// let below = page.next_last_id().ok_or("an empty page")?;
+    /// let next = sandbox.messages().list().last_id(below).send().await?;
+    /// assert!(next.is_empty()); // the end of the list
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
@@ -77,6 +142,28 @@ impl<T> Page<T> {
 
     /// The `last_id` that asks for the next page (the lowest id on this one); `None` for an
     /// empty page.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # for subject in ["Welcome", "Your code"] {
+    /// #     let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// #     sandbox.send(email.subject(subject).text("Hello Ana")).await?;
+    /// # }
+    /// // Every page by hand (MessageStream does this for you).
+    /// let mut page = sandbox.messages().list().send().await?;
+    /// let mut count = 0;
+    /// while let Some(below) = page.next_last_id() {
+    ///     count += page.len();
+    ///     page = sandbox.messages().list().last_id(below).send().await?;
+    /// }
+    /// assert_eq!(count, 2);
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn next_last_id(&self) -> Option<MessageId> {
         self.next_last_id
