@@ -90,18 +90,42 @@ pub struct EmlAttachment {
 
 impl EmlAttachment {
     /// Size of the decoded content in bytes.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// # let raw = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee the list.\r\n--b\r\nContent-Type: text/csv\r\nContent-Disposition: attachment; filename=items.csv\r\n\r\nsku,qty\r\n--b--\r\n";
+    /// let eml = Eml::parse(raw)?; // items.csv attached: "sku,qty"
+    /// assert_eq!(eml.attachment("items.csv").map(|file| file.size()), Some(7));
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn size(&self) -> usize {
         self.content.len()
     }
 
     /// Whether it is shown inline.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// # let raw = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee the list.\r\n--b\r\nContent-Type: text/csv\r\nContent-Disposition: attachment; filename=items.csv\r\n\r\nsku,qty\r\n--b--\r\n";
+    /// let eml = Eml::parse(raw)?; // items.csv attached
+    /// assert!(eml.attachments().iter().all(|file| !file.is_inline()));
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn is_inline(&self) -> bool {
         self.disposition == Disposition::Inline
     }
 
     /// The content as text, when it is UTF-8.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Eml;
+    /// # let raw = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee the list.\r\n--b\r\nContent-Type: text/csv\r\nContent-Disposition: attachment; filename=items.csv\r\n\r\nsku,qty\r\n--b--\r\n";
+    /// let eml = Eml::parse(raw)?; // items.csv attached: "sku,qty"
+    /// assert_eq!(eml.attachment("items.csv").and_then(|file| file.text()), Some("sku,qty"));
+    /// # Ok::<(), mailtrap_sandbox::eml::EmlError>(())
+    /// ```
     #[must_use]
     pub fn text(&self) -> Option<&str> {
         std::str::from_utf8(&self.content).ok()
