@@ -168,12 +168,12 @@ async fn messages_sent_through_the_api_are_read_back_in_every_form() {
     );
     assert!(
         handle
-            .raw()
+            .raw_text()
             .await
             .unwrap()
             .contains("Subject: Reset your password")
     );
-    let eml = handle.parsed_eml().await.unwrap();
+    let eml = handle.eml().await.unwrap();
     assert_eq!(eml.subject(), Some("Reset your password"));
     assert_eq!(eml.one_time_code().as_deref(), Some("482913"));
     assert_eq!(
@@ -194,6 +194,22 @@ async fn messages_sent_through_the_api_are_read_back_in_every_form() {
         "Bcc from the envelope"
     );
     assert_eq!(headers.get("cc"), Some("lead@example.test"));
+
+    // What a test asserts, straight from the handle.
+    let recipients = handle.recipients().await.unwrap();
+    assert_eq!(recipients.to_emails(), ["ana@example.test"]);
+    assert_eq!(recipients.cc_emails(), ["lead@example.test"]);
+    assert_eq!(recipients.bcc_emails(), ["audit@example.test"]);
+    assert!(recipients.contains("LEAD@example.test"));
+    assert_eq!(
+        handle.one_time_code().await.unwrap().as_deref(),
+        Some("482913")
+    );
+    assert_eq!(
+        handle.link_containing("/reset").await.unwrap().as_deref(),
+        Some("https://app.example.test/reset?t=abc&u=1")
+    );
+    handle.check_placeholders().await.unwrap();
 
     let attachments = handle.attachments().list().send().await.unwrap();
     assert_eq!(attachments.len(), 1);
@@ -263,7 +279,7 @@ async fn templates_render_on_the_emulator() {
         .template(emulator.template_uuid())
         .template_variables(serde_json::json!({"user": {"name": "Ana"}, "company": "Example"}));
     let id = sandbox.send(email).await.unwrap().sandbox_message_ids()[0];
-    let eml = sandbox.message(id).parsed_eml().await.unwrap();
+    let eml = sandbox.message(id).eml().await.unwrap();
     assert!(
         eml.text().unwrap_or_default().contains("Ana"),
         "{:?}",
@@ -341,8 +357,19 @@ async fn mail_sent_over_smtp_is_read_back_through_the_facade() {
             .unwrap()
             .contains("https://app.example.test/confirm")
     );
-    let eml = handle.parsed_eml().await.unwrap();
+    let eml = handle.eml().await.unwrap();
     assert_eq!(eml.links(), ["https://app.example.test/confirm"]);
+    // The same straight from the handle, and every recipient as a list: the Bcc recipient
+    // is named by no header of the message, only by the SMTP envelope.
+    assert_eq!(
+        handle.links().await.unwrap(),
+        ["https://app.example.test/confirm"]
+    );
+    let recipients = handle.recipients().await.unwrap();
+    assert_eq!(recipients.to_emails(), ["ana@example.test"]);
+    assert_eq!(recipients.to[0].name.as_deref(), Some("Ana"));
+    assert_eq!(recipients.cc_emails(), ["lead@example.test"]);
+    assert_eq!(recipients.bcc_emails(), ["audit@example.test"]);
 
     let attachments = handle.attachments().list().send().await.unwrap();
     assert_eq!(attachments.len(), 1);

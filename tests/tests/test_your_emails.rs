@@ -110,17 +110,15 @@ async fn sign_up_sends_a_confirmation_email() -> Result<(), Error> {
         .wait_for(MessageFilter::new().subject("Confirm your address"))
         .send()
         .await?;
-    let eml = sandbox.message(message.id).parsed_eml().await?;
-    let to: Vec<&str> = eml.to().iter().map(|to| to.email.as_str()).collect();
-    assert_eq!(to, [inbox.address()]);
+    let message = sandbox.message(message.id);
+    assert_eq!(message.recipients().await?.to_emails(), [inbox.address()]);
 
-    let link = eml
-        .link_containing("/confirm?token=")
-        .ok_or("no confirmation link")?;
-    let page = reqwest::get(&link).await?.text().await?;
-    assert_eq!(page, "Confirmed");
+    let link = message.link_containing("/confirm?token=").await?;
+    let page = reqwest::get(link.ok_or("no confirmation link")?).await?;
+    assert_eq!(page.text().await?, "Confirmed");
     assert_eq!(app.confirmed.lock().unwrap().len(), 1);
 
+    let eml = message.eml().await?;
     let terms = eml.attachment("terms.pdf").ok_or("no terms.pdf")?;
     assert_eq!(terms.content_type, "application/pdf");
     assert_eq!(&terms.content[..], b"%PDF-1.4 terms");

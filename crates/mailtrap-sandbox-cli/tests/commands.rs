@@ -304,7 +304,7 @@ fn message_bodies_to_stdout_and_files() {
             emu.client()
                 .sandbox(emu.sandbox_id)
                 .message(id.parse::<u64>().unwrap())
-                .eml(),
+                .eml_bytes(),
         )
         .unwrap();
     assert_eq!(

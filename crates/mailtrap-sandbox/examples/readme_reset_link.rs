@@ -25,7 +25,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let message = pending.wait().await?;
 
     // Check the email as the user will read it, then follow its link.
-    let email = sandbox.message(message.id).parsed_eml().await?;
+    let email = sandbox.message(message.id).eml().await?;
     email.check_placeholders()?; // no `{{name}}` left unrendered
     let link = email
         .link_containing("/reset")

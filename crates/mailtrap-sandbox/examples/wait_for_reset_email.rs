@@ -105,7 +105,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     println!("arrived: #{} {:?}", message.id, message.subject);
 
     // Read the whole message and check it the way a user would see it.
-    let eml = sandbox.message(message.id).parsed_eml().await?;
+    let eml = sandbox.message(message.id).eml().await?;
     eml.check_placeholders()?;
     let link = eml
         .link_with_text("reset password")

@@ -633,12 +633,13 @@ impl MessageHandle {
         Ok(Download::new(response, label))
     }
 
-    /// Downloads the message as `.eml` and parses it (see [`Eml`]).
+    /// The message, parsed (see [`Eml`]): headers, addresses, bodies, attachments, links
+    /// and codes. Downloads the `.eml` file ([`eml_bytes`](Self::eml_bytes) gives its bytes).
     ///
     /// # Errors
     ///
     /// Any [`Error`] of the request; [`Error::Decode`] when the body holds no message.
-    pub async fn parsed_eml(&self) -> Result<Eml> {
+    pub async fn eml(&self) -> Result<Eml> {
         self.download_eml().await?.eml().await
     }
 }

@@ -705,6 +705,18 @@ fn unfold(value: &str) -> String {
     out.trim().to_owned()
 }
 
+/// The mailboxes of an address list as a header's value gives it (`Ana <ana@example.com>,
+/// bo@example.com`), decoded names included; entries without an address are skipped.
+pub(crate) fn address_list(value: &str) -> Vec<Mailbox> {
+    // A header of its own, so that mail-parser reads quoted names and groups; a line break
+    // in the value cannot start another header.
+    let header = format!("To: {}\r\n\r\n", value.replace(['\r', '\n'], " "));
+    MessageParser::default()
+        .parse_headers(header.as_bytes())
+        .and_then(|message| message.to().map(mailboxes))
+        .unwrap_or_default()
+}
+
 /// Every mailbox of an address list or of the groups, in order; entries without an address
 /// are skipped.
 fn mailboxes(address: &Address<'_>) -> Vec<Mailbox> {

@@ -105,6 +105,12 @@ pub enum Error {
     #[error(transparent)]
     WaitTimeout(Box<crate::wait::WaitTimeout>),
 
+    /// A message holds unrendered template placeholders
+    /// ([`MessageHandle::check_placeholders`](crate::resources::MessageHandle::check_placeholders)):
+    /// each one and where it is.
+    #[error("{0}")]
+    Placeholders(Box<crate::extract::UnrenderedPlaceholders>),
+
     /// A local file could not be read or written (saving a download, for instance).
     #[error("could not {action} {}: {source}", path.display())]
     Io {

@@ -349,7 +349,7 @@ async fn eml_downloads_parse_and_save() {
     assert_eq!(download.filename().as_deref(), Some("Saved.eml"));
     assert_eq!(download.content_type(), Some("message/rfc822"));
     assert_eq!(download.text().await.unwrap(), eml);
-    assert_eq!(message.parsed_eml().await.unwrap().subject(), Some("Saved"));
+    assert_eq!(message.eml().await.unwrap().subject(), Some("Saved"));
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("saved.eml");
@@ -391,12 +391,7 @@ async fn a_body_that_is_not_a_message_is_a_decode_error() {
         },
     );
     let client = server.start().await;
-    let err = client
-        .sandbox(7)
-        .message(9_u64)
-        .parsed_eml()
-        .await
-        .unwrap_err();
+    let err = client.sandbox(7).message(9_u64).eml().await.unwrap_err();
     assert!(matches!(err, Error::Decode(_)), "{err:?}");
     assert!(err.to_string().contains("not an email message"), "{err}");
 }

@@ -431,9 +431,9 @@ async fn body_endpoints_return_text_and_bytes() {
             "body.txt" => message.text().await.unwrap(),
             "body.html" => message.html().await.unwrap(),
             "body.htmlsource" => message.html_source().await.unwrap(),
-            "body.raw" => message.raw().await.unwrap(),
+            "body.raw" => message.raw_text().await.unwrap(),
             _ => {
-                let bytes = message.eml().await.unwrap();
+                let bytes = message.eml_bytes().await.unwrap();
                 String::from_utf8(bytes.to_vec()).unwrap()
             }
         };
@@ -460,8 +460,8 @@ async fn raw_bytes_and_eml_keep_non_utf8_bytes() {
     .await;
     let message = client(&server).sandbox(77_001).message(42);
     assert_eq!(message.raw_bytes().await.unwrap().as_ref(), body.as_slice());
-    assert_eq!(message.eml().await.unwrap().as_ref(), body.as_slice());
-    assert!(message.eml_string().await.unwrap().contains('\u{FFFD}'));
+    assert_eq!(message.eml_bytes().await.unwrap().as_ref(), body.as_slice());
+    assert!(message.raw_text().await.unwrap().contains('\u{FFFD}'));
 }
 
 #[tokio::test]

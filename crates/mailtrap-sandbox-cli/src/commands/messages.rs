@@ -146,7 +146,7 @@ pub(super) async fn run(ctx: &Ctx, command: MessagesCommand) -> CliResult {
         } => body(ctx.out, &handle(&args), &args, format, output.as_deref()).await,
         MessagesCommand::Links(args) => {
             let eml = handle(&args)
-                .parsed_eml()
+                .eml()
                 .await
                 .doing(|| describe("read the links of", &args))?;
             let links = links_of(&eml);

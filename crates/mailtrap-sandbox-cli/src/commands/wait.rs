@@ -68,7 +68,7 @@ pub(super) async fn run(ctx: &Ctx, args: WaitArgs) -> CliResult {
     if !args.links && !args.code {
         return ctx.out.show(&message, render::message);
     }
-    let eml = tokio::time::timeout_at(deadline, sandbox.message(message.id).parsed_eml())
+    let eml = tokio::time::timeout_at(deadline, sandbox.message(message.id).eml())
         .await
         .map_err(|_| deadline_passed(&awaited, args.sandbox, started))?
         .doing(|| format!("read message {} of sandbox {}", message.id, args.sandbox))?;

@@ -378,7 +378,7 @@ async fn inspect(
     let message = handle.message(id);
     let what = |part: &str| format!("read the {part} of message {id}");
     let headers = message.headers().await.doing(|| what("headers"))?;
-    let eml = message.parsed_eml().await.doing(|| what(".eml file"))?;
+    let eml = message.eml().await.doing(|| what(".eml file"))?;
     let spam = message.spam_report().await.doing(|| what("spam report"))?;
     let analysis = message
         .html_analysis()

@@ -5,10 +5,14 @@ use mailtrap_sandbox_api::sandbox::types as api;
 use serde::Serialize;
 
 use super::common::{Conv, count, non_empty, open_enum, optional_id, required_id};
+use crate::email::Mailbox;
+use crate::eml::address_list;
 use crate::ids::{MessageId, SandboxId};
+use crate::models::MessageHeaders;
 
 /// A message caught by a sandbox (its metadata; the bodies are behind
-/// [`MessageHandle`](crate::resources::MessageHandle) methods such as `html()` and `raw()`).
+/// [`MessageHandle`](crate::resources::MessageHandle) methods such as `html()` and `eml()`,
+/// and every To, Cc and Bcc address behind its `recipients()`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Message {
@@ -22,7 +26,9 @@ pub struct Message {
     pub from_email: String,
     /// Sender display name, if any.
     pub from_name: Option<String>,
-    /// First recipient address.
+    /// The To address as the listing gives it (Mailtrap joins several with commas; every
+    /// To, Cc and Bcc address, one by one, is in
+    /// [`MessageHandle::recipients`](crate::resources::MessageHandle::recipients)).
     pub to_email: String,
     /// First recipient display name, if any.
     pub to_name: Option<String>,
@@ -225,6 +231,94 @@ pub struct SmtpEnvelope {
     pub client_ip: Option<String>,
     /// `RCPT TO` addresses.
     pub rcpt_to: Vec<String>,
+}
+
+/// Who a message was addressed to, one address at a time: `To` and `Cc` from its headers;
+/// `Bcc` from its header when the API shows it, plus the SMTP envelope's recipients that no
+/// header names (how a Bcc recipient shows in mail sent over SMTP). Each address once.
+/// From [`MessageHandle::recipients`](crate::resources::MessageHandle::recipients).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Recipients {
+    /// `To` mailboxes, in order.
+    pub to: Vec<Mailbox>,
+    /// `Cc` mailboxes, in order.
+    pub cc: Vec<Mailbox>,
+    /// `Bcc` mailboxes: the header's, then the envelope's other recipients.
+    pub bcc: Vec<Mailbox>,
+}
+
+impl Recipients {
+    /// The `To` addresses, without names.
+    #[must_use]
+    pub fn to_emails(&self) -> Vec<&str> {
+        emails(&self.to)
+    }
+
+    /// The `Cc` addresses, without names.
+    #[must_use]
+    pub fn cc_emails(&self) -> Vec<&str> {
+        emails(&self.cc)
+    }
+
+    /// The `Bcc` addresses, without names.
+    #[must_use]
+    pub fn bcc_emails(&self) -> Vec<&str> {
+        emails(&self.bcc)
+    }
+
+    /// Every mailbox: `To`, then `Cc`, then `Bcc`.
+    pub fn all(&self) -> impl Iterator<Item = &Mailbox> {
+        self.to.iter().chain(&self.cc).chain(&self.bcc)
+    }
+
+    /// Whether `email` is among them (ignoring case).
+    #[must_use]
+    pub fn contains(&self, email: &str) -> bool {
+        let email = email.trim();
+        self.all()
+            .any(|mailbox| mailbox.email.eq_ignore_ascii_case(email))
+    }
+
+    /// From the message's headers and SMTP envelope (`RCPT TO` addresses).
+    pub(crate) fn from_parts(headers: &MessageHeaders, envelope: &[String]) -> Self {
+        let list = |name: &str| {
+            let mut mailboxes = headers.get(name).map(address_list).unwrap_or_default();
+            mailboxes.retain(|mailbox| mailbox.email.contains('@'));
+            mailboxes
+        };
+        let mut recipients = Self {
+            to: list("to"),
+            cc: list("cc"),
+            bcc: Vec::new(),
+        };
+        for mailbox in list("bcc").into_iter().chain(
+            envelope
+                .iter()
+                .map(|to| Mailbox::new(None::<String>, bare_address(to))),
+        ) {
+            if !mailbox.email.is_empty() && !recipients.contains(&mailbox.email) {
+                recipients.bcc.push(mailbox);
+            }
+        }
+        for list in [&mut recipients.to, &mut recipients.cc] {
+            let mut seen: Vec<String> = Vec::new();
+            list.retain(|mailbox| {
+                let key = mailbox.email.to_ascii_lowercase();
+                let first = !seen.contains(&key);
+                seen.push(key);
+                first
+            });
+        }
+        recipients
+    }
+}
+
+fn emails(mailboxes: &[Mailbox]) -> Vec<&str> {
+    mailboxes
+        .iter()
+        .map(|mailbox| mailbox.email.as_str())
+        .collect()
 }
 
 /// The address of `Name <addr>` or `addr`, trimmed.

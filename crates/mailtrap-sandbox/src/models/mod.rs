@@ -26,7 +26,8 @@ pub use attachment::{Attachment, AttachmentType};
 pub use billing::{BillingUsage, ProductUsage, UsageCounter};
 pub use common::{Permissions, Secret};
 pub use message::{
-    BlacklistCheck, BlacklistResult, BlacklistsReport, Message, SmtpEnvelope, SmtpInformation,
+    BlacklistCheck, BlacklistResult, BlacklistsReport, Message, Recipients, SmtpEnvelope,
+    SmtpInformation,
 };
 pub use project::{Project, ShareLinks};
 pub use reports::{

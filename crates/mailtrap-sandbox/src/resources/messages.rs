@@ -740,16 +740,6 @@ impl MessageHandle {
         .map(into_text)
     }
 
-    /// The raw message as received, as text (bytes that are not UTF-8 are replaced with
-    /// `U+FFFD`; use [`raw_bytes`](Self::raw_bytes) to keep them).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`].
-    pub async fn raw(&self) -> Result<String> {
-        self.raw_bytes().await.map(into_text)
-    }
-
     /// The raw message as received, byte for byte.
     ///
     /// # Errors
@@ -764,28 +754,29 @@ impl MessageHandle {
         .await
     }
 
-    /// The message as an `.eml` file (`message/rfc822`), byte for byte.
+    /// The raw message as received, as text (bytes that are not UTF-8 are replaced with
+    /// `U+FFFD`; use [`raw_bytes`](Self::raw_bytes) to keep them).
     ///
     /// # Errors
     ///
     /// Any [`Error`].
-    pub async fn eml(&self) -> Result<Bytes> {
+    pub async fn raw_text(&self) -> Result<String> {
+        self.raw_bytes().await.map(into_text)
+    }
+
+    /// The message as an `.eml` file (`message/rfc822`), byte for byte; [`eml`](Self::eml)
+    /// gives it parsed, [`download_eml`](Self::download_eml) streams it.
+    ///
+    /// # Errors
+    ///
+    /// Any [`Error`].
+    pub async fn eml_bytes(&self) -> Result<Bytes> {
         let (sandbox, message) = self.ids()?;
         let api = &self.client.transport.sandbox;
         self.body(EML, || {
             api.get_sandbox_email_message_body_as_eml(sandbox, message)
         })
         .await
-    }
-
-    /// The message as an `.eml` file, as text (bytes that are not UTF-8 are replaced with
-    /// `U+FFFD`).
-    ///
-    /// # Errors
-    ///
-    /// Any [`Error`].
-    pub async fn eml_string(&self) -> Result<String> {
-        self.eml().await.map(into_text)
     }
 
     /// The message's attachments.

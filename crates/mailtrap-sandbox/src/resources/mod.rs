@@ -9,7 +9,7 @@
 //! | [`SandboxesHandle`] | `client.sandboxes()` | `list` |
 //! | [`SandboxHandle`] | `client.sandbox(id)` | `get`, `update`, `delete`, `clean`, `mark_all_read`, `reset_credentials`, `toggle_email_address`, `enable_email_address`, `disable_email_address`, `reset_email_address`, `messages`, `message`, `users`, sending |
 //! | [`MessagesHandle`] | `sandbox.messages()` | `list` (one page or a stream), `stream` |
-//! | [`MessageHandle`] | `sandbox.message(id)` | `get`, `mark_read`, `mark_unread`, `set_read`, `delete`, `forward`, `spam_report`, `html_analysis`, `headers`, `text`, `html`, `html_source`, `raw`, `raw_bytes`, `eml`, `eml_string`, `attachments` |
+//! | [`MessageHandle`] | `sandbox.message(id)` | `get`, `mark_read`, `mark_unread`, `set_read`, `delete`, `forward`, `spam_report`, `html_analysis`, `headers`, `text`, `html`, `html_source`, `eml`, `eml_bytes`, `raw_bytes`, `raw_text`, `download_eml`, `download_raw`, `recipients`, `links`, `link_containing`, `one_time_code`, `one_time_code_with`, `placeholders`, `check_placeholders`, `attachments` |
 //! | [`AttachmentsHandle`] | `message.attachments()` | `list`, `get` |
 //! | [`AccountAccessesHandle`] | `client.account_accesses()` | `list` (filtered by project, sandbox, domain) |
 //! | [`AccountAccessHandle`] | `client.account_access(id)` | `remove`, `update_permissions` |
@@ -24,6 +24,7 @@
 
 pub(crate) mod access;
 pub(crate) mod attachments;
+mod message_checks;
 pub(crate) mod messages;
 pub(crate) mod projects;
 pub(crate) mod sandboxes;
