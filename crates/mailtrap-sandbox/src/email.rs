@@ -268,13 +268,33 @@ impl Email {
         self.to_request().map(|_| ())
     }
 
-    /// Validates the email and converts it into the sending API's request (attachments read
-    /// and encoded in base64).
+    /// Validates the email and gives the JSON body the sending API receives (attachments
+    /// read and encoded in base64): to look at, log or snapshot what would be sent.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::Email;
+    ///
+    /// let email = Email::new()
+    ///     .from("Example App <no-reply@app.example.com>")
+    ///     .to("ana@example.com")
+    ///     .subject("Welcome")
+    ///     .text("Hello Ana");
+    /// let json = email.to_json()?;
+    /// assert_eq!(json["to"][0]["email"], "ana@example.com");
+    /// assert_eq!(json["from"]["name"], "Example App");
+    /// # Ok::<(), mailtrap_sandbox::InvalidEmail>(())
+    /// ```
     ///
     /// # Errors
     ///
     /// [`InvalidEmail`] listing every problem found.
-    pub fn to_request(&self) -> std::result::Result<api::SendRequest, InvalidEmail> {
+    pub fn to_json(&self) -> std::result::Result<serde_json::Value, InvalidEmail> {
+        as_json(&self.to_request()?)
+    }
+
+    /// Validates the email and converts it into the sending API's request (attachments read
+    /// and encoded in base64).
+    pub(crate) fn to_request(&self) -> std::result::Result<api::SendRequest, InvalidEmail> {
         let mut problems = Vec::new();
         let attachments = self.check(&mut problems, "", Mode::Single);
         if !problems.is_empty() {
@@ -615,6 +635,16 @@ impl SandboxHandle {
         let request = batch.to_request()?;
         self.send_batch_request(&request).await
     }
+}
+
+/// A request of the sending API as JSON (a failure, which plain data cannot cause, is
+/// reported as a problem rather than hidden).
+fn as_json(
+    request: &impl serde::Serialize,
+) -> std::result::Result<serde_json::Value, InvalidEmail> {
+    serde_json::to_value(request).map_err(|err| InvalidEmail {
+        problems: vec![format!("the request could not be written as JSON: {err}")],
+    })
 }
 
 fn api_address(mailbox: &Mailbox) -> api::Address {

@@ -54,7 +54,7 @@ fn logo_file() -> (tempfile::TempDir, std::path::PathBuf) {
 #[test]
 fn request_json_for_a_full_email() {
     let (_dir, logo) = logo_file();
-    let request = reset_email(&logo).to_request().unwrap();
+    let request = reset_email(&logo).to_json().unwrap();
     insta::assert_json_snapshot!("send_request_full", request);
 }
 
@@ -66,7 +66,7 @@ fn request_json_for_a_template_email() {
         .template(TEMPLATE)
         .template_variable("user_name", "Ana")
         .template_variable("items", vec![json!({"name": "Pro plan", "price": 12})])
-        .to_request()
+        .to_json()
         .unwrap();
     insta::assert_json_snapshot!("send_request_template", request);
 }
@@ -86,10 +86,10 @@ fn template_variables_from_a_struct() {
             user_name: "Ana",
             reset_url: "https://app.example.test/r",
         })
-        .to_request()
+        .to_json()
         .unwrap();
     assert_eq!(
-        Value::Object(request.template_variables),
+        request["template_variables"],
         json!({"user_name": "Ana", "reset_url": "https://app.example.test/r"})
     );
 }
@@ -111,12 +111,12 @@ fn file_types_are_guessed_and_names_taken_from_the_path() {
             .subject("s")
             .text("t")
             .attach_file(&path)
-            .to_request()
+            .to_json()
             .unwrap();
-        let attachment = &request.attachments[0];
-        assert_eq!(attachment.filename, name);
-        assert_eq!(attachment.type_.as_deref(), Some(expected), "{name}");
-        assert_eq!(attachment.content, "eA==");
+        let attachment = &request["attachments"][0];
+        assert_eq!(attachment["filename"], name);
+        assert_eq!(attachment["type"], expected, "{name}");
+        assert_eq!(attachment["content"], "eA==");
     }
     // Renamed, and typed explicitly.
     let path = dir.path().join("noext");
@@ -130,13 +130,10 @@ fn file_types_are_guessed_and_names_taken_from_the_path() {
                 .filename("readme.md")
                 .content_type("text/markdown"),
         )
-        .to_request()
+        .to_json()
         .unwrap();
-    assert_eq!(request.attachments[0].filename, "readme.md");
-    assert_eq!(
-        request.attachments[0].type_.as_deref(),
-        Some("text/markdown")
-    );
+    assert_eq!(request["attachments"][0]["filename"], "readme.md");
+    assert_eq!(request["attachments"][0]["type"], "text/markdown");
 }
 
 #[test]
@@ -152,12 +149,13 @@ fn mailbox_forms() {
         .bcc_all(["g@example.test"])
         .subject("s")
         .html("<p>h</p>")
-        .to_request()
+        .to_json()
         .unwrap();
-    let to: Vec<(Option<&str>, &str)> = request
-        .to
+    let to: Vec<(Option<&str>, &str)> = request["to"]
+        .as_array()
+        .unwrap()
         .iter()
-        .map(|a| (a.name.as_deref(), a.email.as_str()))
+        .map(|a| (a["name"].as_str(), a["email"].as_str().unwrap()))
         .collect();
     assert_eq!(
         to,
@@ -169,10 +167,10 @@ fn mailbox_forms() {
             (Some("E"), "e@example.test"),
         ]
     );
-    assert_eq!(request.to[1].email, ben);
-    assert_eq!(request.cc[0].name.as_deref(), Some("F"));
-    assert_eq!(request.bcc[0].email, "g@example.test");
-    assert_eq!(request.from.name.as_deref(), Some("App"));
+    assert_eq!(request["to"][1]["email"], ben.as_str());
+    assert_eq!(request["cc"][0]["name"], "F");
+    assert_eq!(request["bcc"][0]["email"], "g@example.test");
+    assert_eq!(request["from"]["name"], "App");
 }
 
 /// A minimal valid email, to break one rule at a time.
@@ -396,7 +394,7 @@ fn invalid_cases() -> Vec<(&'static str, Email, String)> {
 #[test]
 fn each_rule_is_reported_alone() {
     for (what, email, problem) in invalid_cases() {
-        let err = email.to_request().unwrap_err();
+        let err = email.to_json().unwrap_err();
         assert_eq!(err.problems(), std::slice::from_ref(&problem), "{what}");
         assert!(email.validate().is_err(), "{what}");
     }
@@ -432,7 +430,7 @@ fn every_problem_is_listed_at_once() {
         .subject("Line\nbreak")
         .header("Content-Type", "text/plain")
         .attach_bytes("", "text/plain", Vec::new())
-        .to_request()
+        .to_json()
         .unwrap_err();
     insta::assert_snapshot!(err.to_string(), @"invalid email, nothing was sent: 'from' address is invalid: \"nobody\"; 'cc' address is invalid: \"x@y\"; 'text' or 'html' is required: give the email a body (or use a template); 'subject' must not contain line breaks; 'headers' must not set the reserved header \"Content-Type\": use the matching setter instead; 'attachments[0].filename' is required: every attachment needs a file name; 'attachments[0].content' is empty (without a file name): attach a file with content");
     assert_eq!(err.problems().len(), 7);
@@ -481,7 +479,7 @@ async fn send_posts_the_request_to_the_sending_host() {
         })
         .await;
     let email = reset_email(&logo);
-    let expected = serde_json::to_value(email.to_request().unwrap()).unwrap();
+    let expected = email.to_json().unwrap();
     let outcome = client(&server)
         .sandbox(4_288_340)
         .send(email)
@@ -551,12 +549,12 @@ fn digest_batch() -> EmailBatch {
 fn batch_request_json() {
     let batch = digest_batch();
     assert_eq!(batch.len(), 2);
-    insta::assert_json_snapshot!("batch_request", batch.to_request().unwrap());
+    insta::assert_json_snapshot!("batch_request", batch.to_json().unwrap());
 }
 
 #[test]
 fn batch_rules() {
-    let err = EmailBatch::new(valid()).to_request().unwrap_err();
+    let err = EmailBatch::new(valid()).to_json().unwrap_err();
     assert_eq!(
         err.problems(),
         [
@@ -568,7 +566,7 @@ fn batch_rules() {
     let too_many = EmailBatch::new(Email::new().from("a@example.test").subject("s").text("t"))
         .emails((0..501).map(|i| Email::new().to(format!("u{i}@example.test"))));
     assert_eq!(
-        too_many.to_request().unwrap_err().problems(),
+        too_many.to_json().unwrap_err().problems(),
         ["'requests' must not contain more than 500 emails (got 501): split the batch"]
     );
 
@@ -582,7 +580,7 @@ fn batch_rules() {
     .email(Email::new().to("ok@example.test").subject("s"))
     .email(Email::new().to("not-an-address").subject("s"))
     .email(Email::new().to("ok2@example.test"))
-    .to_request()
+    .to_json()
     .unwrap_err();
     assert_eq!(
         err.problems(),
@@ -611,7 +609,7 @@ async fn batch_send_and_partial_failures() {
         })
         .await;
     let batch = digest_batch();
-    let expected = serde_json::to_value(batch.to_request().unwrap()).unwrap();
+    let expected = batch.to_json().unwrap();
     let err = client(&server)
         .sandbox(9)
         .send_batch(batch)

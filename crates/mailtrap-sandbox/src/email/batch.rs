@@ -30,9 +30,9 @@ pub const MAX_BATCH_BYTES: usize = 50 * 1000 * 1000;
 /// )
 /// .email(Email::new().to("ana@example.com"))
 /// .email(Email::new().to("ben@example.com").subject("Your first digest"));
-/// let request = batch.to_request().unwrap();
-/// assert_eq!(request.requests.len(), 2);
-/// assert_eq!(request.requests[1].subject.as_deref(), Some("Your first digest"));
+/// let json = batch.to_json().unwrap();
+/// assert_eq!(json["requests"].as_array().map(Vec::len), Some(2));
+/// assert_eq!(json["requests"][1]["subject"], "Your first digest");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 #[must_use = "an EmailBatch does nothing until it is sent with SandboxHandle::send_batch"]
@@ -83,12 +83,18 @@ impl EmailBatch {
         self.to_request().map(|_| ())
     }
 
-    /// Validates the batch and converts it into the sending API's request.
+    /// Validates the batch and gives the JSON body the sending API receives: to look at,
+    /// log or snapshot what would be sent.
     ///
     /// # Errors
     ///
     /// [`InvalidEmail`] listing every problem found.
-    pub fn to_request(&self) -> Result<api::BatchSendRequest, InvalidEmail> {
+    pub fn to_json(&self) -> Result<serde_json::Value, InvalidEmail> {
+        super::as_json(&self.to_request()?)
+    }
+
+    /// Validates the batch and converts it into the sending API's request.
+    pub(crate) fn to_request(&self) -> Result<api::BatchSendRequest, InvalidEmail> {
         let mut problems = Vec::new();
         if self.requests.is_empty() {
             problems
