@@ -16,7 +16,6 @@ mod faults;
 mod http;
 #[cfg(feature = "tls")]
 mod https;
-mod persist;
 #[cfg(any(feature = "persist", feature = "tls"))]
 mod private_files;
 mod random;
@@ -29,7 +28,7 @@ mod time;
 pub use config::{DEFAULT_HTTP_ADDR, DEFAULT_SMTP_ADDR, Durability, EmulatorConfig, SandboxLimits};
 pub use error::StartError;
 pub use faults::{FaultError, FaultKind, FaultSpec, SmtpFaultSpec, SmtpFaultStage};
-pub use persist::DB_FILE;
 pub use server::{RunningEmulator, start};
+pub use store::DB_FILE;
 pub use store::Store;
 pub use summary::{SeededProject, SeededSandbox, StartupSummary};

@@ -26,7 +26,8 @@ fn config(dir: &Path) -> EmulatorConfig {
     config
 }
 
-/// Opens the database beside the running emulator, as another process would.
+/// Opens the database beside the running emulator, as another process would, and lists the
+/// messages it holds (those below their sandbox's floor are deleted, and purged later).
 fn rows_on_disk(dir: &Path) -> Vec<(u64, bool)> {
     let conn = rusqlite::Connection::open_with_flags(
         dir.join(DB_FILE),
@@ -34,7 +35,11 @@ fn rows_on_disk(dir: &Path) -> Vec<(u64, bool)> {
     )
     .unwrap();
     let mut stmt = conn
-        .prepare("SELECT id, is_read FROM messages ORDER BY id")
+        .prepare(
+            "SELECT m.id, m.is_read FROM messages m
+             LEFT JOIN floors f ON f.sandbox_id = m.sandbox_id
+             WHERE m.id >= coalesce(f.floor, 0) ORDER BY m.id",
+        )
         .unwrap();
     stmt.query_map([], |row| Ok((row.get::<_, i64>(0)? as u64, row.get(1)?)))
         .unwrap()
@@ -409,6 +414,41 @@ async fn the_data_dir_and_database_are_closed_to_others_also_when_they_exist() {
     assert_eq!(mode(&db), 0o600);
     if wal.exists() {
         assert_eq!(mode(&wal), 0o600);
+    }
+    env.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn cleaned_messages_are_purged_from_the_file_soon_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = start_with(config(dir.path())).await;
+    let sandbox = env.sandbox();
+    for i in 0..3 {
+        env.deliver_simple(sandbox, &format!("m{i}"), "x@example.test", "t")
+            .await;
+    }
+    env.ok_json(
+        Method::PATCH,
+        &format!("/api/sandboxes/{sandbox}/clean"),
+        &json!({}),
+    )
+    .await;
+    assert_eq!(rows_on_disk(dir.path()), []);
+    let all_rows = || {
+        let conn = rusqlite::Connection::open_with_flags(
+            dir.path().join(DB_FILE),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
+        conn.query_row("SELECT count(*) FROM messages", [], |row| {
+            row.get::<_, i64>(0)
+        })
+        .unwrap()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while all_rows() > 0 {
+        assert!(std::time::Instant::now() < deadline, "never purged");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     env.emu.shutdown().await;
 }

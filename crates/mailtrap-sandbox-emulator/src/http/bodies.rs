@@ -10,7 +10,7 @@ use super::AppState;
 use super::errors::{ApiError, TEXT_CONTENT_TYPE};
 use super::extract::Ids;
 use crate::mail::{self, ParsedAttachment};
-use crate::store::model::MessageEntry;
+use crate::store::model::FullMessage;
 use crate::store::parts::{self, PartRef};
 
 /// A body part of a message.
@@ -48,8 +48,9 @@ fn conflict(what: &str) -> ApiError {
 }
 
 /// Answers one body part of a message.
-pub(crate) fn respond(entry: &MessageEntry, part: Part) -> Result<Response, ApiError> {
-    let raw = &entry.data.raw;
+pub(crate) fn respond(message: &FullMessage, part: Part) -> Result<Response, ApiError> {
+    let raw = &message.raw;
+    let entry = &message.entry;
     match part {
         Part::Raw => Ok(([(CONTENT_TYPE, TEXT_CONTENT_TYPE)], raw.clone()).into_response()),
         Part::Eml => {
@@ -201,7 +202,7 @@ pub(super) async fn by_token(
             "attachment_download",
         ) => {
             let entry = app.store.message(sandbox_id, message_id)?;
-            let parsed = mail::parse(&entry.data.raw);
+            let parsed = mail::parse(&entry.raw);
             let attachment = parsed
                 .attachments
                 .get(usize::from(index))

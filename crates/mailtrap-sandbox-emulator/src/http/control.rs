@@ -68,7 +68,7 @@ fn status_view(app: &AppState) -> Value {
         json!({
             "projects": state.reg.projects.len(),
             "sandboxes": state.reg.sandboxes.len(),
-            "messages": state.messages.values().map(|m| m.by_id.len()).sum::<usize>(),
+            "messages": state.messages.total(),
             "templates": state.reg.templates.len(),
         })
     });

@@ -73,7 +73,7 @@ pub(super) async fn mail_headers(
     ids: Ids,
 ) -> Result<Response, ApiError> {
     let entry = entry(&app, ids)?;
-    let parsed = mail::parse(&entry.data.raw);
+    let parsed = mail::parse(&entry.raw);
     let mut headers: BTreeMap<String, String> = BTreeMap::new();
     for (name, value) in &parsed.headers {
         headers
@@ -96,7 +96,7 @@ pub(super) async fn mail_headers(
             headers.insert(key.to_owned(), render_mailboxes(mailboxes));
         }
     }
-    let bcc = bcc(&parsed, &entry.data.meta.envelope.rcpt_to);
+    let bcc = bcc(&parsed, &entry.entry.data.meta.envelope.rcpt_to);
     if !bcc.is_empty() {
         headers.insert("bcc".to_owned(), render_mailboxes(&bcc));
     }

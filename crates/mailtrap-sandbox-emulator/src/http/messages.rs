@@ -14,7 +14,7 @@ use super::views::{self, Naming};
 use crate::analysis;
 use crate::mail::{self, Disposition};
 use crate::store::ListQuery;
-use crate::store::model::MessageEntry;
+use crate::store::model::FullMessage;
 
 pub(super) async fn list(
     State(app): State<AppState>,
@@ -38,7 +38,7 @@ pub(super) async fn list(
     Ok(ok(&body))
 }
 
-pub(super) fn entry(app: &AppState, ids: Ids) -> Result<MessageEntry, ApiError> {
+pub(super) fn entry(app: &AppState, ids: Ids) -> Result<FullMessage, ApiError> {
     Ok(app.store.message(ids.sandbox()?, ids.message()?)?)
 }
 
@@ -47,7 +47,8 @@ pub(super) async fn show(
     Extension(naming): Extension<Naming>,
     ids: Ids,
 ) -> Result<Response, ApiError> {
-    Ok(ok(&views::message(&entry(&app, ids)?, naming)))
+    let entry = app.store.message_entry(ids.sandbox()?, ids.message()?)?;
+    Ok(ok(&views::message(&entry, naming)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -106,7 +107,7 @@ pub(super) async fn forward(
     body: JsonBody,
 ) -> Result<Response, ApiError> {
     let (sandbox, message) = (ids.sandbox()?, ids.message()?);
-    app.store.message(sandbox, message)?;
+    app.store.message_entry(sandbox, message)?;
     let params: ForwardParams = from_json(body.unwrap_envelope(&["message"]))?;
     let email = params.email.unwrap_or_default();
     if email.trim().is_empty() {
@@ -129,13 +130,13 @@ pub(super) async fn spam_report(
     ids: Ids,
 ) -> Result<Response, ApiError> {
     let entry = entry(&app, ids)?;
-    let parsed = mail::parse(&entry.data.raw);
+    let parsed = mail::parse(&entry.raw);
     Ok(ok(&json!({ "report": analysis::spam_report(&parsed) })))
 }
 
 pub(super) async fn analyze(State(app): State<AppState>, ids: Ids) -> Result<Response, ApiError> {
     let entry = entry(&app, ids)?;
-    let parsed = mail::parse(&entry.data.raw);
+    let parsed = mail::parse(&entry.raw);
     Ok(ok(
         &json!({ "report": analysis::html_analysis(parsed.html.as_deref()) }),
     ))
@@ -148,7 +149,7 @@ pub(super) async fn attachments(
 ) -> Result<Response, ApiError> {
     let entry = entry(&app, ids)?;
     let wanted = query.get("attachment_type").map(str::to_ascii_lowercase);
-    let parsed = mail::parse(&entry.data.raw);
+    let parsed = mail::parse(&entry.raw);
     let list: Vec<Value> = parsed
         .attachments
         .iter()
@@ -160,7 +161,7 @@ pub(super) async fn attachments(
             };
             wanted.as_deref().is_none_or(|w| w == kind)
         })
-        .map(|(i, a)| views::attachment(&entry, i, a))
+        .map(|(i, a)| views::attachment(&entry.entry, i, a))
         .collect();
     Ok(ok(&list))
 }
@@ -172,10 +173,10 @@ pub(super) async fn attachment(
     let attachment_id = ids.attachment()?;
     let entry = entry(&app, ids)?;
     let index = attachment_id
-        .checked_sub(entry.data.meta.first_attachment_id)
+        .checked_sub(entry.entry.data.meta.first_attachment_id)
         .and_then(|i| usize::try_from(i).ok())
         .ok_or(ApiError::NotFound)?;
-    let parsed = mail::parse(&entry.data.raw);
+    let parsed = mail::parse(&entry.raw);
     let found = parsed.attachments.get(index).ok_or(ApiError::NotFound)?;
-    Ok(ok(&views::attachment(&entry, index, found)))
+    Ok(ok(&views::attachment(&entry.entry, index, found)))
 }

@@ -15,8 +15,8 @@ use super::extract::{Ids, parse_json, read_body};
 use crate::conn::ConnInfo;
 use crate::delivery::DeliveryError;
 use crate::mail::{self, Composed, SendRequest};
-use crate::persist::Waiter;
 use crate::store::Incoming;
+use crate::store::Waiter;
 use crate::store::model::{Origin, StoredEnvelope, TemplateUse};
 use crate::templates;
 

@@ -91,9 +91,7 @@ pub(crate) fn human_size(bytes: u64) -> String {
 
 /// A sandbox (the same shape on every path).
 pub(crate) fn sandbox(state: &State, info: &ServerInfo, s: &Sandbox) -> Value {
-    let (count, unread) = state
-        .sandbox_messages(s.id)
-        .map_or((0, 0), |m| (m.by_id.len(), m.unread));
+    let (count, unread) = state.counts(s.id);
     json!({
         "id": s.id,
         "name": s.name,
@@ -284,7 +282,7 @@ pub(crate) fn message(entry: &MessageEntry, naming: Naming) -> MessageView<'_> {
         from_name: &digest.from.name,
         to_email: &digest.to.email,
         to_name: &digest.to.name,
-        email_size: data.raw.len(),
+        email_size: data.size,
         is_read: entry.is_read,
         created_at: created,
         updated_at: time::format(&entry.updated_at),
@@ -292,7 +290,7 @@ pub(crate) fn message(entry: &MessageEntry, naming: Naming) -> MessageView<'_> {
         template_variables,
         html_body_size: digest.html_size,
         text_body_size: digest.text_size,
-        human_size: human_size(data.raw.len() as u64),
+        human_size: human_size(data.size as u64),
         html_path: path("body.html"),
         txt_path: path("body.txt"),
         raw_path: path("body.raw"),

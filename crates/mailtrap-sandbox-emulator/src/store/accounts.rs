@@ -2,7 +2,7 @@
 
 use super::model::{Access, ApiToken, Resource, ResourceType, Specifier, SubAccount, take};
 use super::seed;
-use super::{Changes, FieldErrors, State, StoreError};
+use super::{Changes, FieldErrors, RegistryKey, State, StoreError};
 use crate::random;
 use crate::templates::Template;
 use crate::time;
@@ -47,11 +47,12 @@ pub(crate) fn delete_access(
         Specifier::Owner => return Err(StoreError::Forbidden),
         Specifier::ApiToken { token_id } => {
             state.reg.api_tokens.remove(&token_id);
+            changes.touch(RegistryKey::ApiToken(token_id));
         }
         Specifier::User(_) | Specifier::Invite { .. } => {}
     }
     state.reg.accesses.remove(&id);
-    changes.registry();
+    changes.touch(RegistryKey::Access(id));
     Ok(())
 }
 
@@ -98,7 +99,7 @@ pub(crate) fn update_permissions(
             });
         }
     }
-    changes.registry();
+    changes.touch(RegistryKey::Access(id));
     Ok(())
 }
 
@@ -159,7 +160,9 @@ pub(crate) fn create_api_token(
             expires_at: None,
         },
     );
-    changes.registry();
+    changes.touch(RegistryKey::ApiToken(token_id));
+    changes.touch(RegistryKey::Access(access_id));
+    changes.touch(RegistryKey::Counters);
     Ok(token_id)
 }
 
@@ -175,7 +178,8 @@ pub(crate) fn delete_api_token(
         .remove(&id)
         .ok_or(StoreError::NotFound)?;
     state.reg.accesses.remove(&token.access_id);
-    changes.registry();
+    changes.touch(RegistryKey::ApiToken(id));
+    changes.touch(RegistryKey::Access(token.access_id));
     Ok(())
 }
 
@@ -191,7 +195,7 @@ pub(crate) fn reset_api_token(
         .get_mut(&id)
         .ok_or(StoreError::NotFound)?;
     token.token = random::api_token();
-    changes.registry();
+    changes.touch(RegistryKey::ApiToken(id));
     Ok(())
 }
 
@@ -213,7 +217,8 @@ pub(crate) fn create_sub_account(
             name: name.to_owned(),
         },
     );
-    changes.registry();
+    changes.touch(RegistryKey::SubAccount(id));
+    changes.touch(RegistryKey::Counters);
     Ok(id)
 }
 
@@ -274,7 +279,8 @@ pub(crate) fn add_template(
         created_at: time::now(),
     };
     state.reg.templates.insert(uuid.clone(), template);
-    changes.registry();
+    changes.touch(RegistryKey::Template(uuid.clone()));
+    changes.touch(RegistryKey::Counters);
     Ok(uuid)
 }
 
@@ -284,11 +290,12 @@ pub(crate) fn delete_template(
     changes: &mut Changes,
     uuid: &str,
 ) -> Result<(), StoreError> {
+    let uuid = uuid.to_ascii_lowercase();
     state
         .reg
         .templates
-        .remove(&uuid.to_ascii_lowercase())
+        .remove(&uuid)
         .ok_or(StoreError::NotFound)?;
-    changes.registry();
+    changes.touch(RegistryKey::Template(uuid));
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use super::model::{Origin, StoredEnvelope};
 use super::{Incoming, Store};
-use crate::smtp::{DeliveryError, Envelope, SmtpBackend, SmtpStage};
+use crate::delivery::{DeliveryError, Envelope, SmtpBackend, SmtpStage};
 
 impl SmtpBackend for Store {
     fn authenticate(&self, username: &str, password: &str) -> Option<u64> {

@@ -1,4 +1,8 @@
 //! Facts derived from a parsed message for lists and search.
+//!
+//! `search` matches a message when its subject, addresses, names or text (the HTML when there
+//! is no text) contain the search string, ignoring case (lowercased as [`str::to_lowercase`]
+//! does): [`Searchable`] holds that text for both storages.
 
 use super::model::{Digest, Person, StoredEnvelope};
 use crate::mail::{Mailbox, ParsedMail};
@@ -10,8 +14,28 @@ fn person(mailbox: &Mailbox) -> Person {
     }
 }
 
+/// What `search` looks in.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Searchable {
+    /// Subject, addresses and names (of the headers and the envelope), lowercased, one a line.
+    pub(crate) head: String,
+    /// The text body (or the HTML one when there is no text), as decoded: not lowercased.
+    pub(crate) body: Option<String>,
+}
+
+impl Searchable {
+    /// Everything lowercased in one string (what the data directory's index holds).
+    #[cfg(feature = "persist")]
+    pub(crate) fn lowercased(&self) -> String {
+        match &self.body {
+            Some(body) => format!("{}{}", self.head, body.to_lowercase()),
+            None => self.head.clone(),
+        }
+    }
+}
+
 /// Derives the list and search facts of a message.
-pub(crate) fn digest(mail: &ParsedMail, envelope: &StoredEnvelope) -> Digest {
+pub(crate) fn digest(mail: &ParsedMail, envelope: &StoredEnvelope) -> (Digest, Searchable) {
     let from = mail.from.as_ref().map(person).unwrap_or_else(|| Person {
         email: envelope.mail_from.clone(),
         name: String::new(),
@@ -20,11 +44,11 @@ pub(crate) fn digest(mail: &ParsedMail, envelope: &StoredEnvelope) -> Digest {
         email: envelope.rcpt_to.first().cloned().unwrap_or_default(),
         name: String::new(),
     });
-    let mut haystack = String::new();
+    let mut head = String::new();
     let mut add = |s: &str| {
         if !s.is_empty() {
-            haystack.push_str(&s.to_lowercase());
-            haystack.push('\n');
+            head.push_str(&s.to_lowercase());
+            head.push('\n');
         }
     };
     add(&mail.subject);
@@ -43,18 +67,55 @@ pub(crate) fn digest(mail: &ParsedMail, envelope: &StoredEnvelope) -> Digest {
     for rcpt in &envelope.rcpt_to {
         add(rcpt);
     }
-    match (&mail.text, &mail.html) {
-        (Some(text), _) => add(text),
-        (None, Some(html)) => add(html),
-        (None, None) => {}
-    }
-    Digest {
+    let body = mail.text.clone().or_else(|| mail.html.clone());
+    let digest = Digest {
         subject: mail.subject.clone(),
         from,
         to,
         text_size: mail.text.as_ref().map_or(0, String::len),
         html_size: mail.html.as_ref().map_or(0, String::len),
         attachment_count: mail.attachments.len(),
-        haystack,
+    };
+    (digest, Searchable { head, body })
+}
+
+/// Whether lowercasing `text` as ASCII gives what [`str::to_lowercase`] gives (then the
+/// in-memory storage can search the raw bytes instead of keeping a lowercased copy).
+pub(crate) fn ascii_lowercase_is_enough(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_ascii() || !c.is_uppercase() && c.to_lowercase().eq([c]))
+}
+
+/// Whether `text`, lowercased as ASCII, contains `needle` (already lowercased). `buffer` is
+/// reused between calls (no allocation once grown).
+pub(crate) fn contains_ascii_lowercased(text: &[u8], needle: &str, buffer: &mut Vec<u8>) -> bool {
+    buffer.clear();
+    buffer.extend_from_slice(text);
+    buffer.make_ascii_lowercase();
+    memchr::memmem::find(buffer, needle.as_bytes()).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_lowercasing_is_used_only_where_it_equals_unicode_lowercasing() {
+        let mut buffer = Vec::new();
+        assert!(contains_ascii_lowercased(
+            b"Your ORDER shipped",
+            "order",
+            &mut buffer
+        ));
+        assert!(!contains_ascii_lowercased(
+            b"Your ORDER shipped",
+            "orders",
+            &mut buffer
+        ));
+        assert!(contains_ascii_lowercased(b"anything", "", &mut buffer));
+        assert!(ascii_lowercase_is_enough("Plain ASCII, UPPER too"));
+        assert!(ascii_lowercase_is_enough("café – “quoted” ✓"));
+        assert!(!ascii_lowercase_is_enough("ÉCOLE"));
+        assert!(!ascii_lowercase_is_enough("İ"));
     }
 }

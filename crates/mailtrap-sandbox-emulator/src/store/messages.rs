@@ -4,12 +4,13 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+use super::digest::Searchable;
 use super::model::{
-    Forward, MessageData, MessageEntry, MessageMeta, Origin, StoredEnvelope, TemplateUse, take,
+    Forward, FullMessage, MessageData, MessageEntry, MessageMeta, Origin, StoredEnvelope,
+    TemplateUse, take,
 };
-use super::{Changes, State, Store, StoreError, StoreEvent, digest};
-use crate::persist::{MessageRow, Op, Waiter};
-use crate::smtp::DeliveryError;
+use super::{Changes, RegistryKey, State, Store, StoreError, StoreEvent, Waiter, digest};
+use crate::delivery::DeliveryError;
 use crate::time;
 
 /// Messages per page of the list.
@@ -48,15 +49,30 @@ pub(crate) struct ListQuery {
     pub(crate) page: Option<u64>,
 }
 
+impl ListQuery {
+    /// Matching messages skipped before the page.
+    pub(crate) fn skip(&self) -> usize {
+        let skip = self
+            .page
+            .map_or(0, |p| p.saturating_sub(1).saturating_mul(PAGE_SIZE as u64));
+        usize::try_from(skip).unwrap_or(usize::MAX)
+    }
+}
+
 struct Prepared {
     incoming: Incoming,
     digest: super::model::Digest,
+    searchable: Searchable,
 }
 
 fn prepare(incoming: Incoming) -> Prepared {
     let parsed = crate::mail::parse(&incoming.raw);
-    let digest = digest::digest(&parsed, &incoming.envelope);
-    Prepared { incoming, digest }
+    let (digest, searchable) = digest::digest(&parsed, &incoming.envelope);
+    Prepared {
+        incoming,
+        digest,
+        searchable,
+    }
 }
 
 fn insert(
@@ -65,7 +81,11 @@ fn insert(
     prepared: Prepared,
     now: DateTime<Utc>,
 ) -> Result<u64, DeliveryError> {
-    let Prepared { incoming, digest } = prepared;
+    let Prepared {
+        incoming,
+        digest,
+        searchable,
+    } = prepared;
     let sandbox = state
         .reg
         .sandboxes
@@ -80,53 +100,43 @@ fn insert(
     sandbox.sent_messages_count += 1;
     sandbox.last_message_sent_at = Some(now);
     let max_size = sandbox.max_size;
-    let meta = MessageMeta {
-        envelope: incoming.envelope,
-        origin: incoming.origin,
-        template: incoming.template,
-        first_attachment_id,
-    };
-    let meta_json =
-        serde_json::to_string(&meta).map_err(|e| DeliveryError::Storage(e.to_string()))?;
-    let data = Arc::new(MessageData {
-        id,
-        sandbox_id: incoming.sandbox_id,
-        raw: bytes::Bytes::from(incoming.raw),
-        created_at: now,
-        meta,
-        digest,
-    });
-    let stamp = time::format(&now);
-    changes.push(Op::PutMessage(MessageRow {
-        id,
-        sandbox_id: data.sandbox_id,
-        raw: data.raw.clone(),
+    let sandbox_id = incoming.sandbox_id;
+    let mut raw = incoming.raw;
+    // Kept as long as the message: no spare capacity.
+    raw.shrink_to_fit();
+    let entry = MessageEntry {
+        data: Arc::new(MessageData {
+            id,
+            sandbox_id,
+            size: raw.len(),
+            created_at: now,
+            meta: MessageMeta {
+                envelope: incoming.envelope,
+                origin: incoming.origin,
+                template: incoming.template,
+                first_attachment_id,
+            },
+            digest,
+        }),
         is_read: false,
-        created_at: stamp.clone(),
-        updated_at: stamp,
-        meta: meta_json,
-    }));
-    changes.registry();
-    let sandbox_id = data.sandbox_id;
+        updated_at: now,
+    };
+    state
+        .messages
+        .insert(entry, bytes::Bytes::from(raw), searchable);
+    let dropped = state.messages.oldest_beyond(sandbox_id, max_size)?;
+    changes.touch(RegistryKey::Sandbox(sandbox_id));
+    changes.touch(RegistryKey::Counters);
     changes.notify(StoreEvent::MessageAdded {
         sandbox_id,
         message_id: id,
     });
-    let list = state.messages.entry(sandbox_id).or_default();
-    list.insert(MessageEntry {
-        data,
-        is_read: false,
-        updated_at: now,
-    });
-    let dropped = list.drop_oldest_beyond(max_size);
     for &oldest in &dropped {
+        state.messages.remove(sandbox_id, oldest)?;
         changes.notify(StoreEvent::MessageDeleted {
             sandbox_id,
             message_id: oldest,
         });
-    }
-    if !dropped.is_empty() {
-        changes.push(Op::DeleteMessages(dropped));
     }
     Ok(id)
 }
@@ -156,12 +166,10 @@ impl Store {
         self.write_deferred(|state, changes| insert(state, changes, prepared, time::now()))
     }
 
-    /// Removes from memory a message whose save failed, so that memory matches the disk.
+    /// Forgets a message whose save failed, so that memory matches the disk.
     pub(crate) fn forget(&self, sandbox_id: u64, message_id: u64) {
         let mut guard = self.write_guard();
-        if let Some(list) = guard.messages.get_mut(&sandbox_id)
-            && list.remove(message_id).is_some()
-        {
+        if guard.messages.forget(sandbox_id, message_id) {
             self.events.send([StoreEvent::MessageDeleted {
                 sandbox_id,
                 message_id,
@@ -169,13 +177,30 @@ impl Store {
         }
     }
 
-    /// One message.
+    /// One message, with its raw bytes.
     pub(crate) fn message(
         &self,
         sandbox_id: u64,
         message_id: u64,
+    ) -> Result<FullMessage, StoreError> {
+        self.read(|state| {
+            if !state.reg.sandboxes.contains_key(&sandbox_id) {
+                return Err(StoreError::NotFound);
+            }
+            state
+                .messages
+                .get(sandbox_id, message_id)?
+                .ok_or(StoreError::NotFound)
+        })
+    }
+
+    /// One message, as lists show it (its bytes are not read).
+    pub(crate) fn message_entry(
+        &self,
+        sandbox_id: u64,
+        message_id: u64,
     ) -> Result<MessageEntry, StoreError> {
-        self.read(|state| find(state, sandbox_id, message_id).cloned())
+        self.read(|state| find(state, sandbox_id, message_id))
     }
 
     /// A page of the message list, newest first.
@@ -188,31 +213,7 @@ impl Store {
             if !state.reg.sandboxes.contains_key(&sandbox_id) {
                 return Err(StoreError::NotFound);
             }
-            let Some(list) = state.sandbox_messages(sandbox_id) else {
-                return Ok(Vec::new());
-            };
-            let skip = query
-                .page
-                .map_or(0, |p| p.saturating_sub(1).saturating_mul(PAGE_SIZE as u64));
-            let skip = usize::try_from(skip).unwrap_or(usize::MAX);
-            let range = match query.last_id {
-                Some(last) => list.by_id.range(..last),
-                None => list.by_id.range(..),
-            };
-            let found = range
-                .rev()
-                .map(|(_, entry)| entry)
-                .filter(|entry| {
-                    query
-                        .search
-                        .as_deref()
-                        .is_none_or(|s| entry.data.digest.haystack.contains(s))
-                })
-                .skip(skip)
-                .take(PAGE_SIZE)
-                .cloned()
-                .collect();
-            Ok(found)
+            state.messages.list(sandbox_id, query)
         })
     }
 
@@ -224,22 +225,14 @@ impl Store {
         is_read: Option<bool>,
     ) -> Result<MessageEntry, StoreError> {
         self.write(|state, changes| {
-            find(state, sandbox_id, message_id)?;
+            let entry = find(state, sandbox_id, message_id)?;
             let Some(is_read) = is_read else {
-                return find(state, sandbox_id, message_id).cloned();
+                return Ok(entry);
             };
-            let now = time::now();
             let entry = state
                 .messages
-                .get_mut(&sandbox_id)
-                .and_then(|list| list.set_read(message_id, is_read, now))
-                .cloned()
+                .set_read(sandbox_id, message_id, is_read, time::now())?
                 .ok_or(StoreError::NotFound)?;
-            changes.push(Op::SetRead {
-                id: message_id,
-                is_read: entry.is_read,
-                updated_at: time::format(&entry.updated_at),
-            });
             changes.notify(StoreEvent::MessageRead {
                 sandbox_id,
                 message_id,
@@ -260,10 +253,8 @@ impl Store {
             find(state, sandbox_id, message_id)?;
             let entry = state
                 .messages
-                .get_mut(&sandbox_id)
-                .and_then(|list| list.remove(message_id))
+                .remove(sandbox_id, message_id)?
                 .ok_or(StoreError::NotFound)?;
-            changes.push(Op::DeleteMessages(vec![message_id]));
             changes.notify(StoreEvent::MessageDeleted {
                 sandbox_id,
                 message_id,
@@ -296,24 +287,25 @@ impl Store {
             });
             let excess = state.reg.forwards.len().saturating_sub(MAX_FORWARDS);
             state.reg.forwards.drain(..excess);
-            changes.registry();
+            changes.touch(RegistryKey::Sandbox(sandbox_id));
+            changes.touch(RegistryKey::Forwards);
             Ok(())
         })
         .await
     }
 }
 
-/// Finds a message of a sandbox.
+/// Finds a message of a sandbox (as lists show it).
 pub(crate) fn find(
     state: &State,
     sandbox_id: u64,
     message_id: u64,
-) -> Result<&MessageEntry, StoreError> {
+) -> Result<MessageEntry, StoreError> {
     if !state.reg.sandboxes.contains_key(&sandbox_id) {
         return Err(StoreError::NotFound);
     }
     state
-        .sandbox_messages(sandbox_id)
-        .and_then(|list| list.by_id.get(&message_id))
+        .messages
+        .entry(sandbox_id, message_id)?
         .ok_or(StoreError::NotFound)
 }

@@ -1,37 +1,46 @@
-//! The emulator's state: an in-memory registry and message store, optionally written through to
-//! SQLite ([`crate::persist`]).
+//! The emulator's state: the registry (projects, sandboxes, accesses, tokens, templates) in
+//! memory, and the messages in memory or, with a data directory, in SQLite ([`storage`]).
 //!
 //! All state sits behind one read-write lock. Readers (every `GET`) share it; a change takes it
-//! exclusively, makes the change in memory, queues the matching database change while still
-//! holding it (so the database sees changes in memory order), releases it, and only then waits
-//! for the database to acknowledge. Parsing a message happens before the lock is taken.
+//! exclusively, makes the change, writes it to the database while still holding it (so the
+//! database sees changes in order; the commit comes later, see [`disk`]), releases it, and only
+//! then waits for the database to acknowledge. Parsing a message happens before the lock is
+//! taken.
 
 pub(crate) mod accounts;
 mod backend;
 mod digest;
+#[cfg(feature = "persist")]
+mod disk;
 pub(crate) mod events;
+mod memory;
 mod messages;
 pub(crate) mod model;
 pub(crate) mod parts;
 pub(crate) mod resources;
 pub(crate) mod seed;
+mod storage;
+mod waiter;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
-
-use chrono::{DateTime, Utc};
 
 use self::events::Events;
 pub(crate) use self::events::StoreEvent;
 pub(crate) use self::messages::{Incoming, ListQuery, PAGE_SIZE};
-use self::model::{MessageData, MessageEntry, MessageMeta, Registry, SandboxMessages};
+use self::model::Registry;
+use self::storage::Messages;
+use self::waiter::WaitMode;
+pub(crate) use self::waiter::Waiter;
 use crate::config::SandboxLimits;
 use crate::error::StartError;
 use crate::faults::FaultRegistry;
-use crate::persist::{Op, Persist, WaitMode, Waiter};
 use crate::random;
 use crate::time;
+
+/// The name of the SQLite file the emulator keeps in its data directory.
+pub const DB_FILE: &str = "emulator.sqlite3";
 
 /// Field name to error messages, as in a 422 body.
 pub(crate) type FieldErrors = BTreeMap<String, Vec<String>>;
@@ -89,35 +98,63 @@ pub(crate) struct State {
     pub(crate) reg: Registry,
     /// What `POST /_emulator/reset` returns to.
     pub(crate) seed: Registry,
-    pub(crate) messages: HashMap<u64, SandboxMessages>,
+    pub(crate) messages: Messages,
     pub(crate) limits: SandboxLimits,
 }
 
 impl State {
-    /// The messages of a sandbox (empty when it has none yet).
-    pub(crate) fn sandbox_messages(&self, sandbox_id: u64) -> Option<&SandboxMessages> {
-        self.messages.get(&sandbox_id)
+    /// How many messages a sandbox holds, and how many of them are unread.
+    pub(crate) fn counts(&self, sandbox_id: u64) -> (usize, usize) {
+        self.messages.counts(sandbox_id)
     }
 }
 
-/// Database changes collected during one change to the state.
+/// A part of the registry that a change touched (saved as one row with a data directory).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum RegistryKey {
+    /// The account, its organization and owner.
+    #[cfg_attr(
+        not(feature = "persist"),
+        allow(dead_code, reason = "only a data directory saves")
+    )]
+    Identity,
+    /// The next id of each kind.
+    Counters,
+    /// The recorded forwards.
+    Forwards,
+    Project(u64),
+    Sandbox(u64),
+    Access(u64),
+    ApiToken(u64),
+    SubAccount(u64),
+    Template(String),
+}
+
+/// What one change to the state touched: registry rows to save, events to announce.
 #[derive(Debug, Default)]
 pub(crate) struct Changes {
-    pub(crate) ops: Vec<Op>,
-    pub(crate) registry: bool,
+    keys: BTreeSet<RegistryKey>,
+    /// The registry was replaced as a whole.
+    all: bool,
+    /// The seed changed.
+    #[cfg_attr(
+        not(feature = "persist"),
+        allow(dead_code, reason = "only a data directory saves")
+    )]
+    seed: bool,
     /// What subscribers are told once the change is made.
     pub(crate) events: Vec<StoreEvent>,
 }
 
 impl Changes {
-    /// The registry changed: save it.
-    pub(crate) fn registry(&mut self) {
-        self.registry = true;
+    /// A part of the registry changed: save it.
+    pub(crate) fn touch(&mut self, key: RegistryKey) {
+        self.keys.insert(key);
     }
 
-    /// Another change to save.
-    pub(crate) fn push(&mut self, op: Op) {
-        self.ops.push(op);
+    /// The whole registry changed.
+    pub(crate) fn registry(&mut self) {
+        self.all = true;
     }
 
     /// Another event to announce ([`events`]).
@@ -132,7 +169,6 @@ impl Changes {
 #[derive(Debug)]
 pub struct Store {
     state: RwLock<State>,
-    persist: Option<Persist>,
     faults: Arc<FaultRegistry>,
     info: ServerInfo,
     api_token: String,
@@ -143,6 +179,10 @@ pub struct Store {
 #[derive(Debug)]
 pub(crate) struct StoreOptions {
     pub(crate) data_dir: Option<PathBuf>,
+    #[cfg_attr(
+        not(feature = "persist"),
+        allow(dead_code, reason = "only a data directory saves")
+    )]
     pub(crate) durability: crate::config::Durability,
     pub(crate) api_token: Option<String>,
     pub(crate) limits: SandboxLimits,
@@ -154,109 +194,65 @@ impl Store {
     /// Opens the store: fresh in memory, or loaded from (and written to) the data directory.
     pub(crate) fn open(options: StoreOptions) -> Result<Self, StartError> {
         let now = time::now();
-        let Some(dir) = options.data_dir else {
-            let token = options.api_token.unwrap_or_else(random::api_token);
+        let Some(dir) = options.data_dir.clone() else {
+            let token = options.api_token.clone().unwrap_or_else(random::api_token);
             let seed = seed::build(&token, options.limits, now);
-            return Ok(Self::assemble(
-                seed.clone(),
+            let state = State {
+                reg: seed.clone(),
                 seed,
-                HashMap::new(),
-                options.limits,
-                None,
-                options.faults,
-                options.info,
-                token,
-            ));
+                messages: Messages::Memory(memory::MemoryMessages::default()),
+                limits: options.limits,
+            };
+            return Ok(Self::assemble(state, options, token));
         };
+        Self::open_dir(&dir, options)
+    }
+
+    #[cfg(not(feature = "persist"))]
+    fn open_dir(_dir: &std::path::Path, _options: StoreOptions) -> Result<Self, StartError> {
+        Err(StartError::InvalidConfig(
+            crate::config::PERSIST_FEATURE_NEEDED.to_owned(),
+        ))
+    }
+
+    #[cfg(feature = "persist")]
+    fn open_dir(dir: &std::path::Path, options: StoreOptions) -> Result<Self, StartError> {
+        let now = time::now();
         let storage_error = |message: String| StartError::Storage {
-            path: dir.clone(),
+            path: dir.to_path_buf(),
             message,
         };
-        let (persist, loaded) = Persist::open(&dir, options.durability)?;
-        let parse = |json: &str, what: &str| -> Result<Registry, StartError> {
-            serde_json::from_str(json)
-                .map_err(|e| storage_error(format!("its saved {what} cannot be read: {e}")))
-        };
-        let saved_seed = loaded
+        let (mut messages, loaded) = disk::DiskMessages::open(dir, options.durability)?;
+        let saved_token = loaded
             .seed
-            .as_deref()
-            .map(|s| parse(s, "seed"))
-            .transpose()?;
-        let saved_registry = loaded
-            .registry
-            .as_deref()
-            .map(|s| parse(s, "state"))
-            .transpose()?;
-        let saved_token = saved_seed
             .as_ref()
             .and_then(|s| s.api_tokens.get(&seed::TOKEN_ID))
             .map(|t| t.token.clone());
         let token = options
             .api_token
+            .clone()
             .or(saved_token)
             .unwrap_or_else(random::api_token);
-        let mut seed_registry =
-            saved_seed.unwrap_or_else(|| seed::build(&token, options.limits, now));
+        let mut seed_registry = loaded
+            .seed
+            .unwrap_or_else(|| seed::build(&token, options.limits, now));
         seed::install_emulator_token(&mut seed_registry, &token, now);
-        let mut registry = saved_registry.unwrap_or_else(|| seed_registry.clone());
+        let mut registry = loaded.registry.unwrap_or_else(|| seed_registry.clone());
         seed::install_emulator_token(&mut registry, &token, now);
-
-        let mut messages: HashMap<u64, SandboxMessages> = registry
-            .sandboxes
-            .keys()
-            .map(|id| (*id, SandboxMessages::default()))
-            .collect();
-        let mut orphans = Vec::new();
-        for row in loaded.messages {
-            let Some(list) = messages.get_mut(&row.sandbox_id) else {
-                orphans.push(row.id);
-                continue;
-            };
-            let meta: MessageMeta = serde_json::from_str(&row.meta)
-                .map_err(|e| storage_error(format!("message {} cannot be read: {e}", row.id)))?;
-            let parse_time = |s: &str| {
-                DateTime::parse_from_rfc3339(s)
-                    .map(|t| t.with_timezone(&Utc))
-                    .unwrap_or(now)
-            };
-            let digest = digest::digest(&crate::mail::parse(&row.raw), &meta.envelope);
-            registry.next.message = registry.next.message.max(row.id + 1);
-            registry.next.attachment = registry
-                .next
-                .attachment
-                .max(meta.first_attachment_id + digest.attachment_count as u64);
-            list.insert(MessageEntry {
-                data: Arc::new(MessageData {
-                    id: row.id,
-                    sandbox_id: row.sandbox_id,
-                    raw: row.raw,
-                    created_at: parse_time(&row.created_at),
-                    meta,
-                    digest,
-                }),
-                is_read: row.is_read,
-                updated_at: parse_time(&row.updated_at),
-            });
-        }
-        let store = Self::assemble(
-            registry,
-            seed_registry,
-            messages,
-            options.limits,
-            Some(persist),
-            options.faults,
-            options.info,
-            token,
-        );
+        let max_id = messages.max_id().map_err(storage_error)?;
+        registry.next.message = registry.next.message.max(max_id + 1);
+        let live: Vec<u64> = registry.sandboxes.keys().copied().collect();
+        messages.forget_sandboxes_except(&live);
+        let state = State {
+            reg: registry,
+            seed: seed_registry,
+            messages: Messages::Disk(messages),
+            limits: options.limits,
+        };
+        let store = Self::assemble(state, options, token);
         // Save the (possibly new) seed and registry before serving anything.
-        let saved: Result<(), StoreError> = store.write_blocking(|state, changes| {
-            changes.push(Op::Seed(
-                serde_json::to_string(&state.seed)
-                    .map_err(|e| StoreError::Storage(e.to_string()))?,
-            ));
-            if !orphans.is_empty() {
-                changes.push(Op::DeleteMessages(orphans));
-            }
+        let saved: Result<(), StoreError> = store.write_blocking(|_, changes| {
+            changes.seed = true;
             changes.registry();
             Ok(())
         });
@@ -264,31 +260,11 @@ impl Store {
         Ok(store)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn assemble(
-        reg: Registry,
-        seed: Registry,
-        messages: HashMap<u64, SandboxMessages>,
-        limits: SandboxLimits,
-        persist: Option<Persist>,
-        faults: Arc<FaultRegistry>,
-        info: ServerInfo,
-        api_token: String,
-    ) -> Self {
-        let mut messages = messages;
-        for id in reg.sandboxes.keys() {
-            messages.entry(*id).or_default();
-        }
+    fn assemble(state: State, options: StoreOptions, api_token: String) -> Self {
         Self {
-            state: RwLock::new(State {
-                reg,
-                seed,
-                messages,
-                limits,
-            }),
-            persist,
-            faults,
-            info,
+            state: RwLock::new(state),
+            faults: options.faults,
+            info: options.info,
             api_token,
             events: Events::new(),
         }
@@ -322,7 +298,6 @@ impl Store {
     }
 
     /// Subscribes to the change notifications ([`events`]).
-    #[allow(dead_code, reason = "the web inbox subscribes; it lands next")]
     pub(crate) fn subscribe(&self) -> tokio::sync::broadcast::Receiver<StoreEvent> {
         self.events.subscribe()
     }
@@ -332,8 +307,8 @@ impl Store {
         f(&self.read_guard())
     }
 
-    /// Changes the state and queues the database changes; returns the result and what to wait
-    /// for. `f` must validate before it changes anything: on error nothing is saved.
+    /// Changes the state and writes the database changes; returns the result and what to
+    /// wait for. `f` must validate before it changes anything: on error nothing is saved.
     fn apply<R, E: From<StoreError>>(
         &self,
         mode: WaitMode,
@@ -341,18 +316,19 @@ impl Store {
     ) -> Result<(R, Waiter), E> {
         let mut guard = self.write_guard();
         let mut changes = Changes::default();
-        let result = f(&mut guard, &mut changes)?;
+        let result = match f(&mut guard, &mut changes) {
+            Ok(result) => result,
+            Err(e) => {
+                #[cfg(feature = "persist")]
+                if let Messages::Disk(disk) = &mut guard.messages {
+                    disk.discard_pending();
+                }
+                return Err(e);
+            }
+        };
         // Under the lock, so that subscribers receive events in the order of the changes.
         self.events.send(std::mem::take(&mut changes.events));
-        let Some(persist) = &self.persist else {
-            return Ok((result, Waiter::Done));
-        };
-        if changes.registry {
-            let json = serde_json::to_string(&guard.reg)
-                .map_err(|e| E::from(StoreError::Storage(e.to_string())))?;
-            changes.ops.push(Op::Registry(json));
-        }
-        let waiter = persist.submit(changes.ops, mode);
+        let waiter = save(&mut guard, &changes, mode).map_err(E::from)?;
         drop(guard);
         Ok((result, waiter))
     }
@@ -371,6 +347,7 @@ impl Store {
     }
 
     /// Changes the state and waits (blocking the thread) until the change is saved.
+    #[cfg(feature = "persist")]
     pub(crate) fn write_blocking<R, E: From<StoreError>>(
         &self,
         f: impl FnOnce(&mut State, &mut Changes) -> Result<R, E>,
@@ -395,13 +372,8 @@ impl Store {
         self.write(|state, changes| {
             let mut reg = state.seed.clone();
             reg.next.raise_to(&state.reg.next);
-            state.messages = reg
-                .sandboxes
-                .keys()
-                .map(|id| (*id, SandboxMessages::default()))
-                .collect();
+            state.messages.clear();
             state.reg = reg;
-            changes.push(Op::DeleteAllMessages);
             changes.registry();
             changes.notify(StoreEvent::ResourcesChanged);
             Ok(())
@@ -409,10 +381,11 @@ impl Store {
         .await
     }
 
-    /// Saves what is queued and stops the database writer.
+    /// Commits what is written and stops the database's committer (reads keep working).
     pub(crate) fn close(&self) {
-        if let Some(persist) = &self.persist {
-            persist.close();
+        #[cfg(feature = "persist")]
+        if let Messages::Disk(disk) = &self.read_guard().messages {
+            disk.close();
         }
     }
 
@@ -420,4 +393,37 @@ impl Store {
     pub(crate) fn token_is_valid(&self, token: &str) -> bool {
         self.read(|state| state.reg.api_tokens.values().any(|t| t.token == token))
     }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+/// Writes a change's database side (nothing to do in memory).
+#[cfg(feature = "persist")]
+fn save(state: &mut State, changes: &Changes, mode: WaitMode) -> Result<Waiter, StoreError> {
+    let Messages::Disk(disk) = &mut state.messages else {
+        return Ok(Waiter::Done);
+    };
+    let storage = StoreError::Storage;
+    let rows = if changes.all {
+        disk::Rows::all(&state.reg)
+    } else {
+        disk::Rows::of(&state.reg, &changes.keys)
+    }
+    .map_err(storage)?;
+    let seed = changes
+        .seed
+        .then(|| serde_json::to_string(&state.seed))
+        .transpose()
+        .map_err(|e| StoreError::Storage(e.to_string()))?;
+    Ok(disk.save(mode, &rows, seed.as_deref()))
+}
+
+/// Writes a change's database side (nothing to do in memory).
+#[cfg(not(feature = "persist"))]
+fn save(_state: &mut State, _changes: &Changes, _mode: WaitMode) -> Result<Waiter, StoreError> {
+    Ok(Waiter::Done)
 }

@@ -1,6 +1,6 @@
 //! The emulator's data: one account with its projects, sandboxes, accesses, API tokens,
-//! sub-accounts and templates (the "registry", saved as one JSON document), and the messages
-//! (saved one row each).
+//! sub-accounts and templates (the "registry", saved one row per item with a data directory),
+//! and the messages (kept by [`super::storage`]).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -222,14 +222,15 @@ pub(crate) struct MessageMeta {
 }
 
 /// A person in a message, as the list shows them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Person {
     pub(crate) email: String,
     pub(crate) name: String,
 }
 
-/// Facts derived from the raw bytes at delivery (and again at load): never saved.
-#[derive(Debug, Clone, Default)]
+/// Facts derived from the raw bytes at delivery, for lists and views (saved with the message,
+/// so that a list never parses).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Digest {
     pub(crate) subject: String,
     pub(crate) from: Person,
@@ -237,22 +238,22 @@ pub(crate) struct Digest {
     pub(crate) text_size: usize,
     pub(crate) html_size: usize,
     pub(crate) attachment_count: usize,
-    /// Lowercased subject, addresses, names and text, for `search`.
-    pub(crate) haystack: String,
 }
 
-/// The parts of a message that never change.
+/// The parts of a message that never change, except its bytes (kept by the message storage:
+/// [`super::storage`]).
 #[derive(Debug)]
 pub(crate) struct MessageData {
     pub(crate) id: u64,
     pub(crate) sandbox_id: u64,
-    pub(crate) raw: Bytes,
+    /// Size of the raw message, in bytes.
+    pub(crate) size: usize,
     pub(crate) created_at: DateTime<Utc>,
     pub(crate) meta: MessageMeta,
     pub(crate) digest: Digest,
 }
 
-/// A stored message.
+/// A stored message, as lists show it.
 #[derive(Debug, Clone)]
 pub(crate) struct MessageEntry {
     pub(crate) data: Arc<MessageData>,
@@ -260,66 +261,9 @@ pub(crate) struct MessageEntry {
     pub(crate) updated_at: DateTime<Utc>,
 }
 
-/// The messages of one sandbox, by id.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct SandboxMessages {
-    pub(crate) by_id: BTreeMap<u64, MessageEntry>,
-    pub(crate) unread: usize,
-}
-
-impl SandboxMessages {
-    pub(crate) fn insert(&mut self, entry: MessageEntry) {
-        if !entry.is_read {
-            self.unread += 1;
-        }
-        if let Some(old) = self.by_id.insert(entry.data.id, entry)
-            && !old.is_read
-        {
-            self.unread = self.unread.saturating_sub(1);
-        }
-    }
-
-    /// Removes the oldest messages until at most `max_size` are left (`0`: no limit); returns
-    /// the ids removed, oldest first.
-    pub(crate) fn drop_oldest_beyond(&mut self, max_size: u64) -> Vec<u64> {
-        let mut dropped = Vec::new();
-        if max_size == 0 {
-            return dropped;
-        }
-        while self.by_id.len() as u64 > max_size {
-            let Some(oldest) = self.by_id.keys().next().copied() else {
-                break;
-            };
-            self.remove(oldest);
-            dropped.push(oldest);
-        }
-        dropped
-    }
-
-    pub(crate) fn remove(&mut self, id: u64) -> Option<MessageEntry> {
-        let entry = self.by_id.remove(&id)?;
-        if !entry.is_read {
-            self.unread = self.unread.saturating_sub(1);
-        }
-        Some(entry)
-    }
-
-    pub(crate) fn set_read(
-        &mut self,
-        id: u64,
-        is_read: bool,
-        at: DateTime<Utc>,
-    ) -> Option<&MessageEntry> {
-        let entry = self.by_id.get_mut(&id)?;
-        if entry.is_read != is_read {
-            if is_read {
-                self.unread = self.unread.saturating_sub(1);
-            } else {
-                self.unread += 1;
-            }
-            entry.is_read = is_read;
-            entry.updated_at = at;
-        }
-        Some(entry)
-    }
+/// A stored message with its raw bytes.
+#[derive(Debug, Clone)]
+pub(crate) struct FullMessage {
+    pub(crate) entry: MessageEntry,
+    pub(crate) raw: Bytes,
 }

@@ -1,9 +1,8 @@
 //! Projects and sandboxes: creating, renaming, deleting, and the sandbox actions.
 
-use super::model::{Project, SandboxMessages, take};
+use super::model::{Project, take};
 use super::seed;
-use super::{Changes, FieldErrors, State, StoreError, StoreEvent};
-use crate::persist::Op;
+use super::{Changes, FieldErrors, RegistryKey, State, StoreError, StoreEvent};
 use crate::random;
 use crate::time;
 
@@ -47,7 +46,8 @@ pub(crate) fn create_project(
         .reg
         .projects
         .insert(id, seed::new_project(id, &name, time::now()));
-    changes.registry();
+    changes.touch(RegistryKey::Project(id));
+    changes.touch(RegistryKey::Counters);
     changes.notify(StoreEvent::ResourcesChanged);
     Ok(id)
 }
@@ -69,7 +69,7 @@ pub(crate) fn update_project(
     };
     let name = check_name(Some(name))?;
     project_mut(state, id)?.name = name;
-    changes.registry();
+    changes.touch(RegistryKey::Project(id));
     changes.notify(StoreEvent::ResourcesChanged);
     Ok(())
 }
@@ -91,24 +91,33 @@ pub(crate) fn delete_project(
     for sandbox_id in sandboxes {
         remove_sandbox(state, changes, sandbox_id);
     }
-    forget_resource(state, super::model::ResourceType::Project, id);
-    changes.registry();
+    forget_resource(state, changes, super::model::ResourceType::Project, id);
+    changes.touch(RegistryKey::Project(id));
     changes.notify(StoreEvent::ResourcesChanged);
     Ok(())
 }
 
 fn remove_sandbox(state: &mut State, changes: &mut Changes, id: u64) {
     state.reg.sandboxes.remove(&id);
-    state.messages.remove(&id);
-    changes.push(Op::DeleteSandboxMessages(id));
-    forget_resource(state, super::model::ResourceType::Sandbox, id);
+    state.messages.remove_sandbox(id);
+    changes.touch(RegistryKey::Sandbox(id));
+    forget_resource(state, changes, super::model::ResourceType::Sandbox, id);
 }
 
-fn forget_resource(state: &mut State, resource_type: super::model::ResourceType, id: u64) {
+fn forget_resource(
+    state: &mut State,
+    changes: &mut Changes,
+    resource_type: super::model::ResourceType,
+    id: u64,
+) {
     for access in state.reg.accesses.values_mut() {
+        let before = access.resources.len();
         access
             .resources
             .retain(|r| !(r.resource_type == resource_type && r.resource_id == id));
+        if access.resources.len() != before {
+            changes.touch(RegistryKey::Access(access.id));
+        }
     }
 }
 
@@ -124,8 +133,8 @@ pub(crate) fn create_sandbox(
     let id = take(&mut state.reg.next.sandbox);
     let sandbox = seed::new_sandbox(id, project_id, &name, state.limits, time::now());
     state.reg.sandboxes.insert(id, sandbox);
-    state.messages.insert(id, SandboxMessages::default());
-    changes.registry();
+    changes.touch(RegistryKey::Sandbox(id));
+    changes.touch(RegistryKey::Counters);
     changes.notify(StoreEvent::ResourcesChanged);
     Ok(id)
 }
@@ -188,7 +197,7 @@ pub(crate) fn update_sandbox(
     if let Some(value) = email_username {
         sandbox.email_username = value;
     }
-    changes.registry();
+    changes.touch(RegistryKey::Sandbox(id));
     changes.notify(StoreEvent::ResourcesChanged);
     Ok(())
 }
@@ -201,7 +210,6 @@ pub(crate) fn delete_sandbox(
 ) -> Result<(), StoreError> {
     sandbox_mut(state, id)?;
     remove_sandbox(state, changes, id);
-    changes.registry();
     changes.notify(StoreEvent::ResourcesChanged);
     Ok(())
 }
@@ -213,8 +221,8 @@ pub(crate) fn clean_sandbox(
     id: u64,
 ) -> Result<(), StoreError> {
     sandbox_mut(state, id)?;
-    state.messages.insert(id, SandboxMessages::default());
-    changes.push(Op::DeleteSandboxMessages(id));
+    let next_id = state.reg.next.message;
+    state.messages.clean(id, next_id);
     changes.notify(StoreEvent::SandboxMessagesChanged { sandbox_id: id });
     Ok(())
 }
@@ -226,22 +234,7 @@ pub(crate) fn mark_all_read(
     id: u64,
 ) -> Result<(), StoreError> {
     sandbox_mut(state, id)?;
-    let now = time::now();
-    if let Some(list) = state.messages.get_mut(&id) {
-        let unread: Vec<u64> = list
-            .by_id
-            .values()
-            .filter(|e| !e.is_read)
-            .map(|e| e.data.id)
-            .collect();
-        for message_id in unread {
-            list.set_read(message_id, true, now);
-        }
-    }
-    changes.push(Op::MarkSandboxRead {
-        sandbox_id: id,
-        updated_at: time::format(&now),
-    });
+    state.messages.mark_all_read(id, time::now());
     changes.notify(StoreEvent::SandboxMessagesChanged { sandbox_id: id });
     Ok(())
 }
@@ -255,7 +248,7 @@ pub(crate) fn reset_credentials(
     let sandbox = sandbox_mut(state, id)?;
     sandbox.username = random::hex(14);
     sandbox.password = random::hex(14);
-    changes.registry();
+    changes.touch(RegistryKey::Sandbox(id));
     changes.notify(StoreEvent::ResourcesChanged);
     Ok(())
 }
@@ -268,7 +261,7 @@ pub(crate) fn toggle_email_username(
 ) -> Result<(), StoreError> {
     let sandbox = sandbox_mut(state, id)?;
     sandbox.email_username_enabled = !sandbox.email_username_enabled;
-    changes.registry();
+    changes.touch(RegistryKey::Sandbox(id));
     changes.notify(StoreEvent::ResourcesChanged);
     Ok(())
 }
@@ -281,7 +274,7 @@ pub(crate) fn reset_email_username(
 ) -> Result<(), StoreError> {
     let sandbox = sandbox_mut(state, id)?;
     sandbox.email_username = seed::new_email_username();
-    changes.registry();
+    changes.touch(RegistryKey::Sandbox(id));
     changes.notify(StoreEvent::ResourcesChanged);
     Ok(())
 }
@@ -308,15 +301,13 @@ pub(crate) fn set_limits(
         sandbox.max_size = v;
     }
     let max_size = sandbox.max_size;
-    changes.registry();
+    changes.touch(RegistryKey::Sandbox(id));
     changes.notify(StoreEvent::ResourcesChanged);
-    let dropped = state
-        .messages
-        .get_mut(&id)
-        .map(|list| list.drop_oldest_beyond(max_size))
-        .unwrap_or_default();
+    let dropped = state.messages.oldest_beyond(id, max_size)?;
+    for &message_id in &dropped {
+        state.messages.remove(id, message_id)?;
+    }
     if !dropped.is_empty() {
-        changes.push(Op::DeleteMessages(dropped));
         changes.notify(StoreEvent::SandboxMessagesChanged { sandbox_id: id });
     }
     Ok(())

@@ -85,7 +85,7 @@ fn row(entry: &MessageEntry) -> Row {
         to_name: data.digest.to.name.clone(),
         to_email: data.digest.to.email.clone(),
         created_at: data.created_at,
-        size: data.raw.len(),
+        size: data.size,
         attachments: data.digest.attachment_count,
         is_read: entry.is_read,
     }
@@ -113,7 +113,7 @@ pub(super) fn projects(app: &AppState) -> Vec<ProjectItem> {
                     .map(|s| SandboxItem {
                         id: s.id,
                         name: s.name.clone(),
-                        unread: state.sandbox_messages(s.id).map_or(0, |m| m.unread),
+                        unread: state.counts(s.id).1,
                     })
                     .collect(),
             })
@@ -132,9 +132,7 @@ pub(super) fn sandbox(app: &AppState, id: u64) -> Option<SandboxInfo> {
     let info = app.store.info();
     app.store.read(|state| {
         let sandbox = state.reg.sandboxes.get(&id)?;
-        let (count, unread) = state
-            .sandbox_messages(id)
-            .map_or((0, 0), |m| (m.by_id.len(), m.unread));
+        let (count, unread) = state.counts(id);
         Some(SandboxInfo {
             id,
             name: sandbox.name.clone(),
@@ -161,11 +159,11 @@ pub(super) fn sandbox(app: &AppState, id: u64) -> Option<SandboxInfo> {
 /// How many messages a sandbox holds, and how many of them are unread.
 pub(super) fn counts(app: &AppState, sandbox_id: u64) -> Option<(usize, usize)> {
     app.store.read(|state| {
-        state.reg.sandboxes.contains_key(&sandbox_id).then(|| {
-            state
-                .sandbox_messages(sandbox_id)
-                .map_or((0, 0), |m| (m.by_id.len(), m.unread))
-        })
+        state
+            .reg
+            .sandboxes
+            .contains_key(&sandbox_id)
+            .then(|| state.counts(sandbox_id))
     })
 }
 
@@ -199,11 +197,12 @@ pub(super) fn message(
     sandbox_id: u64,
     message_id: u64,
 ) -> Result<Message, StoreError> {
-    let entry = app.store.message(sandbox_id, message_id)?;
+    let message = app.store.message(sandbox_id, message_id)?;
+    let entry = &message.entry;
     let envelope = &entry.data.meta.envelope;
     Ok(Message {
-        row: row(&entry),
-        raw: entry.data.raw.clone(),
+        row: row(entry),
+        raw: message.raw.clone(),
         mail_from: envelope.mail_from.clone(),
         rcpt_to: envelope.rcpt_to.clone(),
         client_ip: envelope.client_ip.clone(),

@@ -1,0 +1,330 @@
+//! Storage at scale: N stored 10 KiB messages (10,000 and 100,000) in one sandbox, in memory
+//! and with a data directory. For each it reports:
+//!
+//! - ingest: messages per second while filling (8 threads delivering to the store, as the SMTP
+//!   server does), and the p50/p99 latency of 1,000 deliveries once N are stored;
+//! - RSS after filling, and with a data directory, after a restart;
+//! - start-up time with N stored (data directory);
+//! - list latency through real HTTP on loopback (p50/p99 of 200 requests): the first page, a
+//!   search matching 1 % of the messages, a search matching nothing;
+//! - the time to clean the sandbox.
+//!
+//! It also times creating a project with 500 and with 2,000 projects (data directory).
+//!
+//! Each (mode, N) runs in a child process of its own, so that RSS is that run's alone. Not part
+//! of `cargo test` (it is a `harness = false` bench). Run:
+//! `cargo bench -p mailtrap-sandbox-emulator --features persist --bench storage`; set
+//! `MAILTRAP_BENCH_STORED=10000` to run one size only. Output: one JSON line per run, then a
+//! table.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::print_stdout,
+    clippy::print_stderr,
+    clippy::cast_precision_loss
+)]
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use mailtrap_sandbox_emulator::smtp::{Envelope, SmtpBackend};
+use mailtrap_sandbox_emulator::{EmulatorConfig, RunningEmulator, SandboxLimits};
+use serde_json::{Value, json};
+
+const THREADS: usize = 8;
+const MESSAGE_BYTES: usize = 10 * 1024;
+const SAMPLES: usize = 200;
+const LATE_DELIVERIES: usize = 1_000;
+
+/// A deterministic pseudo-random word list, so that text is varied like real mail.
+fn words() -> Vec<String> {
+    let syllables = [
+        "ka", "lo", "mi", "ne", "ru", "ta", "shi", "po", "den", "val", "cor", "ith", "um", "ber",
+        "gal", "tro", "ves", "an", "qui", "sol",
+    ];
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..2_000)
+        .map(|_| {
+            let n = 2 + (next() % 3) as usize;
+            (0..n)
+                .map(|_| syllables[(next() % syllables.len() as u64) as usize])
+                .collect()
+        })
+        .collect()
+}
+
+fn message(i: usize, words: &[String]) -> Vec<u8> {
+    let marker = if i.is_multiple_of(100) { " needle" } else { "" };
+    let mut body = format!("Hello user {i},{marker}\r\n\r\n");
+    let mut k = i.wrapping_mul(2_654_435_761);
+    while body.len() < MESSAGE_BYTES - 400 {
+        for _ in 0..12 {
+            k = k.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            body.push_str(&words[(k >> 33) % words.len()]);
+            body.push(' ');
+        }
+        body.push_str("\r\n");
+    }
+    format!(
+        "From: Shop <shop@example.test>\r\nTo: User {i} <user{i}@example.test>\r\n\
+         Subject: Order {i} shipped\r\nMessage-ID: <{i}@example.test>\r\n\
+         Date: Thu, 03 Dec 2026 08:00:00 +0000\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{body}"
+    )
+    .into_bytes()
+}
+
+fn envelope(i: usize) -> Envelope {
+    Envelope {
+        mail_from: "shop@example.test".to_owned(),
+        rcpt_to: vec![format!("user{i}@example.test")],
+        client_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+    }
+}
+
+fn rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+fn config(dir: Option<&Path>) -> EmulatorConfig {
+    let mut config = EmulatorConfig::ephemeral();
+    config.api_token = Some("bench-token".to_owned());
+    config.data_dir = dir.map(Path::to_path_buf);
+    config.web_ui = false;
+    let mut limits = SandboxLimits::default();
+    limits.max_size = 0;
+    config.sandbox_limits = limits;
+    config
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index].as_secs_f64() * 1000.0
+}
+
+fn summarize(mut samples: Vec<Duration>) -> (f64, f64) {
+    samples.sort();
+    (percentile(&samples, 0.5), percentile(&samples, 0.99))
+}
+
+fn fill(emu: &RunningEmulator, sandbox: u64, stored: usize, words: &[String]) -> f64 {
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for t in 0..THREADS {
+            let store = emu.store();
+            scope.spawn(move || {
+                for i in (t..stored).step_by(THREADS) {
+                    store
+                        .deliver(sandbox, message(i, words), envelope(i))
+                        .unwrap();
+                }
+            });
+        }
+    });
+    stored as f64 / start.elapsed().as_secs_f64()
+}
+
+async fn timed_get(client: &reqwest::Client, url: &str) -> (Duration, Value) {
+    let start = Instant::now();
+    let response = client
+        .get(url)
+        .bearer_auth("bench-token")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        response.status().is_success(),
+        "{url}: {}",
+        response.status()
+    );
+    let body: Value = response.json().await.unwrap();
+    (start.elapsed(), body)
+}
+
+async fn latency(client: &reqwest::Client, url: &str, expect: Option<usize>) -> (f64, f64) {
+    let mut samples = Vec::with_capacity(SAMPLES);
+    for _ in 0..SAMPLES {
+        let (elapsed, body) = timed_get(client, url).await;
+        if let Some(expected) = expect {
+            assert_eq!(body.as_array().unwrap().len(), expected, "{url}");
+        }
+        samples.push(elapsed);
+    }
+    summarize(samples)
+}
+
+/// One (mode, N) run, in this process.
+async fn run(mode: &str, stored: usize) -> Value {
+    let words = words();
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = (mode == "data_dir").then(|| dir.path().join("data"));
+    let emu = config(data_dir.as_deref()).start().await.unwrap();
+    let sandbox = emu.sandbox().id;
+    let ingest_per_s = tokio::task::block_in_place(|| fill(&emu, sandbox, stored, &words));
+    let late: Vec<Duration> = tokio::task::block_in_place(|| {
+        let store = emu.store();
+        (stored..stored + LATE_DELIVERIES)
+            .map(|i| {
+                let raw = message(i, &words);
+                let start = Instant::now();
+                store.deliver(sandbox, raw, envelope(i)).unwrap();
+                start.elapsed()
+            })
+            .collect()
+    });
+    let (deliver_p50, deliver_p99) = summarize(late);
+    let rss_filled = rss_mib();
+
+    let (startup_ms, rss_restarted, emu) = match &data_dir {
+        Some(path) => {
+            emu.shutdown().await;
+            let start = Instant::now();
+            let emu = config(Some(path)).start().await.unwrap();
+            let startup = start.elapsed().as_secs_f64() * 1000.0;
+            (Some(startup), Some(rss_mib()), emu)
+        }
+        None => (None, None, emu),
+    };
+
+    let client = reqwest::Client::new();
+    let list = format!("{}/api/sandboxes/{sandbox}/messages", emu.base_url());
+    let (first_p50, first_p99) = latency(&client, &list, Some(30)).await;
+    let (match_p50, match_p99) = latency(&client, &format!("{list}?search=needle"), Some(30)).await;
+    let (none_p50, none_p99) =
+        latency(&client, &format!("{list}?search=zqxv-nothing"), Some(0)).await;
+    let (one_p50, _) = latency(
+        &client,
+        &format!("{list}?search=user{}%40example", stored / 2),
+        Some(1),
+    )
+    .await;
+    let rss_after_queries = rss_mib();
+
+    let start = Instant::now();
+    let response = client
+        .patch(format!("{}/api/sandboxes/{sandbox}/clean", emu.base_url()))
+        .bearer_auth("bench-token")
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    let clean_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let (_, after) = timed_get(&client, &list).await;
+    assert_eq!(after, json!([]));
+    emu.shutdown().await;
+
+    json!({
+        "mode": mode,
+        "stored": stored,
+        "ingest_msg_per_s": ingest_per_s.round(),
+        "deliver_p50_ms": deliver_p50,
+        "deliver_p99_ms": deliver_p99,
+        "rss_filled_mib": rss_filled,
+        "startup_ms": startup_ms,
+        "rss_restarted_mib": rss_restarted,
+        "rss_after_queries_mib": rss_after_queries,
+        "list_p50_ms": first_p50,
+        "list_p99_ms": first_p99,
+        "search_match_p50_ms": match_p50,
+        "search_match_p99_ms": match_p99,
+        "search_none_p50_ms": none_p50,
+        "search_none_p99_ms": none_p99,
+        "search_one_p50_ms": one_p50,
+        "clean_ms": clean_ms,
+    })
+}
+
+/// Creating a project with 500, then 2,000 projects (data directory): p50 of 50 creates.
+async fn projects() -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let emu = config(Some(dir.path())).start().await.unwrap();
+    let client = reqwest::Client::new();
+    let url = format!("{}/api/projects", emu.base_url());
+    let mut created = 1;
+    let mut result = json!({"mode": "projects"});
+    for target in [500, 2_000] {
+        while created < target {
+            let response = client
+                .post(&url)
+                .bearer_auth("bench-token")
+                .json(&json!({"project": {"name": format!("Project {created}")}}))
+                .send()
+                .await
+                .unwrap();
+            assert!(response.status().is_success());
+            created += 1;
+        }
+        let mut samples = Vec::new();
+        for i in 0..50 {
+            let start = Instant::now();
+            let response = client
+                .post(&url)
+                .bearer_auth("bench-token")
+                .json(&json!({"project": {"name": format!("Timed {target} {i}")}}))
+                .send()
+                .await
+                .unwrap();
+            assert!(response.status().is_success());
+            samples.push(start.elapsed());
+        }
+        created += 50;
+        result[format!("create_project_p50_ms_at_{target}")] = json!(summarize(samples).0);
+    }
+    emu.shutdown().await;
+    result
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    if let Ok(child) = std::env::var("MAILTRAP_BENCH_CHILD") {
+        let result = runtime.block_on(async {
+            match child.split_once(':') {
+                Some((mode, stored)) => run(mode, stored.parse().unwrap()).await,
+                None => projects().await,
+            }
+        });
+        println!("{result}");
+        return;
+    }
+    // `cargo bench` passes `--bench`; anything else (a filter) is ignored.
+    let sizes: Vec<usize> = match std::env::var("MAILTRAP_BENCH_STORED") {
+        Ok(n) => vec![n.parse().unwrap()],
+        Err(_) => vec![10_000, 100_000],
+    };
+    let exe = std::env::current_exe().unwrap();
+    let mut runs = vec!["projects".to_owned()];
+    for stored in &sizes {
+        for mode in ["memory", "data_dir"] {
+            runs.push(format!("{mode}:{stored}"));
+        }
+    }
+    for run in runs {
+        let output = std::process::Command::new(&exe)
+            .env("MAILTRAP_BENCH_CHILD", &run)
+            .output()
+            .unwrap();
+        if !output.status.success() {
+            eprintln!("{run} failed: {}", String::from_utf8_lossy(&output.stderr));
+            std::process::exit(1);
+        }
+        print!("{}", String::from_utf8_lossy(&output.stdout));
+    }
+}
