@@ -132,6 +132,18 @@ impl Error {
     }
 
     /// The HTTP status, when the error came from an answer of the API.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let err = client.sandbox(999_999).get().await.unwrap_err();
+    /// assert_eq!(err.status().map(|status| status.as_u16()), Some(404));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn status(&self) -> Option<StatusCode> {
         match self {
@@ -142,6 +154,19 @@ impl Error {
     }
 
     /// The API error, when the API answered with an error status.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let err = client.sandbox(999_999).get().await.unwrap_err();
+    /// let api = err.api().ok_or("not an answer of the API")?;
+    /// println!("{} on {}: {:?}", api.status(), api.request(), api.messages());
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn api(&self) -> Option<&ApiError> {
         match self {
@@ -151,12 +176,39 @@ impl Error {
     }
 
     /// The kind of API error, when the API answered with an error status.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::ApiErrorKind;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let err = sandbox.update().name("").send().await.unwrap_err();
+    /// assert_eq!(err.kind(), Some(ApiErrorKind::Validation));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn kind(&self) -> Option<ApiErrorKind> {
         self.api().map(ApiError::kind)
     }
 
     /// Whether the API said the resource does not exist (404).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// match client.sandbox(999_999).get().await {
+    ///     Err(err) if err.is_not_found() => println!("no such sandbox"),
+    ///     other => panic!("expected 404, got {other:?}"),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn is_not_found(&self) -> bool {
         self.kind() == Some(ApiErrorKind::NotFound)
@@ -165,6 +217,22 @@ impl Error {
     /// Whether trying again later may succeed: rate limiting (429), server errors (5xx,
     /// 408), timeouts and connection failures. The client already retries these for requests
     /// that are safe to repeat (see [`RetryPolicy`](crate::RetryPolicy)).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let closed = mailtrap_sandbox::Client::builder().api_token("t").base_url("http://127.0.0.1:9")
+    /// #     .retry(mailtrap_sandbox::RetryPolicy::none()).build()?; // nothing listens on port 9
+    /// let refused = closed.sandbox(1).get().await.unwrap_err(); // could not connect
+    /// assert!(refused.is_retryable());
+    /// let missing = client.sandbox(999_999).get().await.unwrap_err(); // 404
+    /// assert!(!missing.is_retryable());
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn is_retryable(&self) -> bool {
         match self {
@@ -177,6 +245,21 @@ impl Error {
 
     /// Whether a request, or a wait, ran out of time (a [`WaitTimeout`](Self::WaitTimeout),
     /// or a request that timed out before or after it was sent).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mailtrap_sandbox::MessageFilter;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let wait = sandbox.wait_for(MessageFilter::new().subject("Never sent"));
+    /// let err = wait.timeout(Duration::from_millis(100)).send().await.unwrap_err();
+    /// assert!(err.is_timeout());
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn is_timeout(&self) -> bool {
         match self {
@@ -188,6 +271,21 @@ impl Error {
 
     /// The transport failure, for [`NotSent`](Self::NotSent) and
     /// [`MaybeApplied`](Self::MaybeApplied).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let closed = mailtrap_sandbox::Client::builder().api_token("t").base_url("http://127.0.0.1:9")
+    /// #     .retry(mailtrap_sandbox::RetryPolicy::none()).build()?; // nothing listens on port 9
+    /// let err = closed.sandbox(1).get().await.unwrap_err();
+    /// let failure = err.transport().ok_or("not a transport failure")?;
+    /// assert!(!failure.timed_out());
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn transport(&self) -> Option<&TransportError> {
         match self {
@@ -198,6 +296,24 @@ impl Error {
 
     /// Whether the request certainly did not reach the server ([`NotSent`](Self::NotSent),
     /// or refused before sending: an invalid argument or configuration).
+    ///
+    /// ```
+    /// use mailtrap_sandbox::Email;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let closed = mailtrap_sandbox::Client::builder().api_token("t").base_url("http://127.0.0.1:9")
+    /// #     .retry(mailtrap_sandbox::RetryPolicy::none()).build()?; // nothing listens on port 9
+    /// let email = Email::new().from("robot@shop.example").to("ana@example.com").subject("Hi").text("Hi");
+    /// let err = closed.sandbox(1).send(email).await.unwrap_err();
+    /// assert!(err.nothing_sent()); // safe to send again
+    /// let invalid = sandbox.send(Email::new().to("not an address")).await.unwrap_err();
+    /// assert!(invalid.nothing_sent()); // refused before any request
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn nothing_sent(&self) -> bool {
         matches!(
@@ -211,12 +327,43 @@ impl Error {
 
     /// Whether the request reached the server but its answer was lost, so it may have been
     /// applied ([`MaybeApplied`](Self::MaybeApplied)).
+    ///
+    /// ```
+    /// use mailtrap_sandbox::Email;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let drop_sends = serde_json::json!({"kind": "drop", "method": "POST", "path_prefix": "/api/send"});
+    /// # emulator.add_fault(serde_json::from_value(drop_sends)?)?; // the connection closes unanswered
+    /// let email = Email::new().from("robot@shop.example").to("ana@example.com").subject("Hi").text("Hi");
+    /// let err = sandbox.send(email).await.unwrap_err();
+    /// assert!(err.maybe_applied()); // look in the sandbox before sending again
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn maybe_applied(&self) -> bool {
         matches!(self, Self::MaybeApplied(_))
     }
 
     /// How long the API asked to wait before trying again (`Retry-After`), when it did.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let slow_down = serde_json::json!({"kind": "fail", "status": 429, "headers": {"Retry-After": "120"}});
+    /// # emulator.add_fault(serde_json::from_value(slow_down)?)?; // more than the policy waits for
+    /// let err = sandbox.get().await.unwrap_err();
+    /// assert_eq!(err.retry_after(), Some(Duration::from_secs(120)));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn retry_after(&self) -> Option<Duration> {
         self.api().and_then(|api| api.retry_after)
