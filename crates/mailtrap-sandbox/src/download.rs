@@ -636,6 +636,23 @@ impl MessageHandle {
     /// The message, parsed (see [`Eml`]): headers, addresses, bodies, attachments, links
     /// and codes. Downloads the `.eml` file ([`eml_bytes`](Self::eml_bytes) gives its bytes).
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let eml = message.eml().await?;
+    /// assert_eq!(eml.subject(), Some("Welcome"));
+    /// assert!(eml.has_recipient("ana@example.com"));
+    /// assert_eq!(eml.links(), ["https://shop.example/c?t=1"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// Any [`Error`] of the request; [`Error::Decode`] when the body holds no message.
