@@ -99,83 +99,205 @@ pub struct Email {
 
 impl Email {
     /// An empty email.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::Email;
+    ///
+    /// let email = Email::new().from("robot@shop.example").to("ana@example.com").subject("Hi").text("Hello");
+    /// assert!(email.validate().is_ok());
+    /// assert!(Email::new().validate().is_err()); // no sender, recipient, subject or body
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// The sender.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::Email;
+    ///
+    /// let email = Email::new().from(("Shop", "robot@shop.example")); // or "Shop <robot@shop.example>"
+    /// # let email = email.to("ana@example.com").subject("Hi").text("Hello");
+    /// let json = email.to_json()?;
+    /// assert_eq!(json["from"]["name"], "Shop");
+    /// assert_eq!(json["from"]["email"], "robot@shop.example");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from(mut self, sender: impl Into<Mailbox>) -> Self {
         self.from = Some(sender.into());
         self
     }
 
     /// Adds a recipient.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Email;
+    /// # let email = Email::new().from("robot@shop.example").subject("Welcome").text("Hello");
+    /// let email = email.to("Ana Lima <ana@example.com>").to("bo@example.com");
+    /// let json = email.to_json()?;
+    /// assert_eq!(json["to"][0]["name"], "Ana Lima");
+    /// assert_eq!(json["to"][1]["email"], "bo@example.com");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn to(mut self, recipient: impl Into<Mailbox>) -> Self {
         self.to.push(recipient.into());
         self
     }
 
     /// Adds several recipients.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Email;
+    /// # let email = Email::new().from("robot@shop.example").subject("Welcome").text("Hello");
+    /// let team = ["ana@example.com", "bo@example.com"];
+    /// let json = email.to_all(team).to_json()?;
+    /// assert_eq!(json["to"][1]["email"], "bo@example.com");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn to_all<M: Into<Mailbox>>(mut self, recipients: impl IntoIterator<Item = M>) -> Self {
         self.to.extend(recipients.into_iter().map(Into::into));
         self
     }
 
     /// Adds a carbon-copy recipient.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Email;
+    /// # let email = Email::new().from("robot@shop.example").to("ana@example.com");
+    /// let json = email.cc("manager@example.com").subject("Hi").text("Hello").to_json()?;
+    /// assert_eq!(json["cc"][0]["email"], "manager@example.com");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn cc(mut self, recipient: impl Into<Mailbox>) -> Self {
         self.cc.push(recipient.into());
         self
     }
 
     /// Adds several carbon-copy recipients.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Email;
+    /// # let email = Email::new().from("robot@shop.example").to("ana@example.com");
+    /// let json = email.cc_all(["a@example.com", "b@example.com"]).subject("Hi").text("Hi").to_json()?;
+    /// assert_eq!(json["cc"][1]["email"], "b@example.com");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn cc_all<M: Into<Mailbox>>(mut self, recipients: impl IntoIterator<Item = M>) -> Self {
         self.cc.extend(recipients.into_iter().map(Into::into));
         self
     }
 
     /// Adds a blind carbon-copy recipient.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Email;
+    /// # let email = Email::new().from("robot@shop.example").to("ana@example.com");
+    /// let json = email.bcc("audit@example.com").subject("Hi").text("Hello").to_json()?;
+    /// assert_eq!(json["bcc"][0]["email"], "audit@example.com");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn bcc(mut self, recipient: impl Into<Mailbox>) -> Self {
         self.bcc.push(recipient.into());
         self
     }
 
     /// Adds several blind carbon-copy recipients.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Email;
+    /// # let email = Email::new().from("robot@shop.example").to("ana@example.com");
+    /// let json = email.bcc_all(["a@example.com", "b@example.com"]).subject("Hi").text("Hi").to_json()?;
+    /// assert_eq!(json["bcc"][1]["email"], "b@example.com");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn bcc_all<M: Into<Mailbox>>(mut self, recipients: impl IntoIterator<Item = M>) -> Self {
         self.bcc.extend(recipients.into_iter().map(Into::into));
         self
     }
 
     /// Where replies go.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Email;
+    /// # let email = Email::new().from("robot@shop.example").to("ana@example.com").subject("Welcome").text("Hello");
+    /// let json = email.reply_to("help@shop.example").to_json()?;
+    /// assert_eq!(json["reply_to"]["email"], "help@shop.example");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn reply_to(mut self, address: impl Into<Mailbox>) -> Self {
         self.reply_to = Some(address.into());
         self
     }
 
     /// The subject line (not with a template).
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Email;
+    /// # let email = Email::new().from("robot@shop.example").to("ana@example.com");
+    /// let json = email.clone().subject("Welcome").text("Hello").to_json()?;
+    /// assert_eq!(json["subject"], "Welcome");
+    /// assert!(email.subject("Two\nlines").text("Hello").validate().is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn subject(mut self, subject: impl Into<String>) -> Self {
         self.subject = Some(subject.into());
         self
     }
 
     /// The plain-text body.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Email;
+    /// # let email = Email::new().from("robot@shop.example").to("ana@example.com");
+    /// let json = email.subject("Your code").text("Your code is 482913.").to_json()?;
+    /// assert_eq!(json["text"], "Your code is 482913.");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn text(mut self, text: impl Into<String>) -> Self {
         self.text = Some(text.into());
         self
     }
 
     /// The HTML body.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Email;
+    /// # let email = Email::new().from("robot@shop.example").to("ana@example.com");
+    /// let email = email.subject("Welcome").html(r#"<p><a href="https://shop.example/c?t=1">Confirm</a></p>"#);
+    /// assert!(email.to_json()?["html"].as_str().is_some_and(|html| html.contains("Confirm")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn html(mut self, html: impl Into<String>) -> Self {
         self.html = Some(html.into());
         self
     }
 
     /// Attaches a file (see [`EmailAttachment`]).
+    ///
+    /// ```
+    /// use mailtrap_sandbox::EmailAttachment;
+    /// # use mailtrap_sandbox::Email;
+    /// # let email = Email::new().from("robot@shop.example").to("ana@example.com").subject("Welcome").text("Hello");
+    /// let invoice = EmailAttachment::from_bytes("invoice.pdf", b"%PDF-1.7".to_vec());
+    /// let json = email.attach(invoice).to_json()?;
+    /// assert_eq!(json["attachments"][0]["filename"], "invoice.pdf");
+    /// assert_eq!(json["attachments"][0]["content"], "JVBERi0xLjc="); // base64
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn attach(mut self, attachment: EmailAttachment) -> Self {
         self.attachments.push(attachment);
         self
     }
 
     /// Attaches bytes as `filename` with the given media type.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Email;
+    /// # let email = Email::new().from("robot@shop.example").to("ana@example.com").subject("Welcome").text("Hello");
+    /// let json = email.attach_bytes("items.csv", "text/csv", "sku,qty\n").to_json()?;
+    /// assert_eq!(json["attachments"][0]["type"], "text/csv");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn attach_bytes(
         self,
         filename: impl Into<String>,
@@ -187,12 +309,37 @@ impl Email {
 
     /// Attaches a file from disk, read when the email is validated; the media type is guessed
     /// from the extension.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Email;
+    /// # let email = Email::new().from("robot@shop.example").to("ana@example.com").subject("Welcome").text("Hello");
+    /// # let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("items.csv");
+    /// std::fs::write(&path, "sku,qty\n")?;
+    /// let json = email.attach_file(&path).to_json()?;
+    /// assert_eq!(json["attachments"][0]["filename"], "items.csv");
+    /// assert_eq!(json["attachments"][0]["type"], "text/csv"); // guessed from the extension
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn attach_file(self, path: impl AsRef<std::path::Path>) -> Self {
         self.attach(EmailAttachment::from_path(path))
     }
 
     /// Attaches a file from disk as an inline part the HTML shows with
     /// `<img src="cid:CONTENT_ID">`.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Email;
+    /// # let email = Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let dir = tempfile::tempdir()?;
+    /// let logo = dir.path().join("logo.png");
+    /// std::fs::write(&logo, b"\x89PNG\r\n\x1a\n")?;
+    /// let email = email.subject("Welcome").html(r#"<img src="cid:logo"> Hello"#).inline_file(&logo, "logo");
+    /// let json = email.to_json()?;
+    /// assert_eq!(json["attachments"][0]["disposition"], "inline");
+    /// assert_eq!(json["attachments"][0]["content_id"], "logo");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn inline_file(
         self,
         path: impl AsRef<std::path::Path>,
@@ -202,30 +349,76 @@ impl Email {
     }
 
     /// Adds a custom header (a later value for the same name replaces the earlier one).
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Email;
+    /// # let email = Email::new().from("robot@shop.example").to("ana@example.com").subject("Welcome").text("Hello");
+    /// let json = email.header("X-Campaign", "spring").to_json()?;
+    /// assert_eq!(json["headers"]["X-Campaign"], "spring");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.insert(name.into(), value.into());
         self
     }
 
     /// The category, for Mailtrap's statistics (not with a template).
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Email;
+    /// # let email = Email::new().from("robot@shop.example").to("ana@example.com").subject("Welcome").text("Hello");
+    /// let json = email.category("password-reset").to_json()?;
+    /// assert_eq!(json["category"], "password-reset");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn category(mut self, category: impl Into<String>) -> Self {
         self.category = Some(category.into());
         self
     }
 
     /// Adds a custom variable, recorded with the message.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Email;
+    /// # let email = Email::new().from("robot@shop.example").to("ana@example.com").subject("Welcome").text("Hello");
+    /// let json = email.custom_variable("user_id", "42").to_json()?;
+    /// assert_eq!(json["custom_variables"]["user_id"], "42");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn custom_variable(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.custom_variables.insert(name.into(), value.into());
         self
     }
 
     /// Renders a Mailtrap template (by its UUID) instead of a subject and bodies.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::Email;
+    ///
+    /// let email = Email::new()
+    ///     .from("robot@shop.example")
+    ///     .to("ana@example.com")
+    ///     .template("f5b7c6a2-3d1e-4b8a-9c0f-1e2d3c4b5a69") // no subject or bodies then
+    ///     .template_variable("user_name", "Ana");
+    /// assert_eq!(email.to_json()?["template_uuid"], "f5b7c6a2-3d1e-4b8a-9c0f-1e2d3c4b5a69");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn template(mut self, uuid: impl Into<String>) -> Self {
         self.template_uuid = Some(uuid.into());
         self
     }
 
     /// Sets one template variable; any value that serializes to JSON.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Email;
+    /// # let email = Email::new().from("robot@shop.example").to("ana@example.com");
+    /// let email = email.template("f5b7c6a2-3d1e-4b8a-9c0f-1e2d3c4b5a69");
+    /// let json = email.template_variable("user_name", "Ana").template_variable("items", 3).to_json()?;
+    /// assert_eq!(json["template_variables"]["user_name"], "Ana");
+    /// assert_eq!(json["template_variables"]["items"], 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn template_variable(
         mut self,
         name: impl Into<String>,
@@ -245,6 +438,16 @@ impl Email {
 
     /// Sets all template variables from a value that serializes to a JSON object (a struct,
     /// a map, `serde_json::json!({...})`), replacing those set before.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::Email;
+    /// # let email = Email::new().from("robot@shop.example").to("ana@example.com");
+    /// let email = email.template("f5b7c6a2-3d1e-4b8a-9c0f-1e2d3c4b5a69");
+    /// let json = email.template_variables(serde_json::json!({"user_name": "Ana", "items": 3})).to_json()?;
+    /// assert_eq!(json["template_variables"]["items"], 3);
+    /// assert!(Email::new().template_variables("not an object").validate().is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn template_variables(mut self, variables: impl serde::Serialize) -> Self {
         match serde_json::to_value(variables) {
             Ok(serde_json::Value::Object(map)) => self.template_variables = map,
@@ -260,6 +463,15 @@ impl Email {
     }
 
     /// Checks every rule (reading attached files) without sending anything.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::Email;
+    ///
+    /// let email = Email::new().from("robot@shop.example").to("not an address").text("Hello");
+    /// let err = email.validate().unwrap_err(); // nothing sent: every problem at once
+    /// assert!(err.to_string().contains("'to' address is invalid"));
+    /// assert!(err.to_string().contains("'subject' is required"));
+    /// ```
     ///
     /// # Errors
     ///
