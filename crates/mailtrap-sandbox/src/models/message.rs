@@ -250,29 +250,103 @@ pub struct Recipients {
 
 impl Recipients {
     /// The `To` addresses, without names.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// assert_eq!(message.recipients().await?.to_emails(), ["ana@example.com"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn to_emails(&self) -> Vec<&str> {
         emails(&self.to)
     }
 
     /// The `Cc` addresses, without names.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.cc("bo@example.com").subject("Hi").text("Hi")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// assert_eq!(message.recipients().await?.cc_emails(), ["bo@example.com"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn cc_emails(&self) -> Vec<&str> {
         emails(&self.cc)
     }
 
     /// The `Bcc` addresses, without names.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.bcc("audit@example.com").subject("Hi").text("Hi")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// assert_eq!(message.recipients().await?.bcc_emails(), ["audit@example.com"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn bcc_emails(&self) -> Vec<&str> {
         emails(&self.bcc)
     }
 
     /// Every mailbox: `To`, then `Cc`, then `Bcc`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.cc("bo@example.com").subject("Hi").text("Hi")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let recipients = message.recipients().await?;
+    /// let everyone: Vec<&str> = recipients.all().map(|mailbox| mailbox.email.as_str()).collect();
+    /// assert_eq!(everyone, ["ana@example.com", "bo@example.com"]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn all(&self) -> impl Iterator<Item = &Mailbox> {
         self.to.iter().chain(&self.cc).chain(&self.bcc)
     }
 
     /// Whether `email` is among them (ignoring case).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// # let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// # let sent = sandbox.send(email.subject("Welcome").text("Hello Ana, https://shop.example/c?t=1")).await?;
+    /// # let message = sandbox.message(sent.sandbox_message_ids()[0]);
+    /// let recipients = message.recipients().await?;
+    /// assert!(recipients.contains("ANA@example.com"));
+    /// assert!(!recipients.contains("eve@example.com"));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn contains(&self, email: &str) -> bool {
         let email = email.trim();

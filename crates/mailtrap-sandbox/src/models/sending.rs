@@ -18,6 +18,20 @@ pub struct SendOutcome {
 
 impl SendOutcome {
     /// The stored messages' ids as sandbox message ids (those that are numbers).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let email = mailtrap_sandbox::Email::new().from("robot@shop.example").to("ana@example.com");
+    /// let sent = sandbox.send(email.subject("Welcome").text("Hello")).await?;
+    /// let id = sent.sandbox_message_ids()[0];
+    /// assert_eq!(sandbox.message(id).get().await?.subject, "Welcome");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn sandbox_message_ids(&self) -> Vec<MessageId> {
         parse_ids(&self.message_ids)
@@ -46,12 +60,48 @@ pub struct BatchOutcome {
 
 impl BatchOutcome {
     /// Whether the batch and every email in it were accepted.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Email, EmailBatch};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let base = Email::new().from("robot@shop.example").subject("Digest").text("News");
+    /// let batch = EmailBatch::new(base).email(Email::new().to("ana@example.com"));
+    /// assert!(sandbox.send_batch(batch).await?.all_succeeded()); // else send_batch errs
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn all_succeeded(&self) -> bool {
         self.success && self.errors.is_empty() && self.responses.iter().all(|item| item.success)
     }
 
     /// The emails that were refused, with their position in the batch.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Email, EmailBatch, Error};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let base = Email::new().from("robot@shop.example").subject("Digest").text("News");
+    /// let batch = EmailBatch::new(base).email(Email::new().to("ana@example.com"));
+    /// match sandbox.send_batch(batch).await {
+    ///     Ok(outcome) => assert_eq!(outcome.failures().count(), 0),
+    ///     Err(Error::Batch(refused)) => {
+    ///         for (index, item) in refused.outcome().failures() {
+    ///             println!("email {index}: {:?}", item.errors);
+    ///         }
+    ///     }
+    ///     Err(other) => return Err(other.into()),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn failures(&self) -> impl Iterator<Item = (usize, &BatchItemOutcome)> {
         self.responses
             .iter()

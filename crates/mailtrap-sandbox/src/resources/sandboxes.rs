@@ -22,6 +22,18 @@ const RESET_EMAIL: Op = Op::once("PATCH", "/api/sandboxes/{sandbox_id}/reset_ema
 
 impl Client {
     /// Every sandbox the token can access: `client.sandboxes().list().await`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let all = client.sandboxes().list().await?;
+    /// assert!(all.iter().any(|found| found.id == sandbox.id()));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn sandboxes(&self) -> SandboxesHandle {
         SandboxesHandle {
             client: self.clone(),
@@ -29,6 +41,13 @@ impl Client {
     }
 
     /// One sandbox, its messages, and sending into it.
+    ///
+    /// ```
+    /// # let client = mailtrap_sandbox::Client::builder().api_token("t").build()?;
+    /// let sandbox = client.sandbox(4_288_340); // the id in the sandbox's URL in Mailtrap
+    /// assert_eq!(sandbox.id().get(), 4_288_340);
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     pub fn sandbox(&self, id: impl Into<SandboxId>) -> SandboxHandle {
         SandboxHandle {
             client: self.clone(),
@@ -45,6 +64,19 @@ pub struct SandboxesHandle {
 
 impl SandboxesHandle {
     /// Every sandbox the token can access, across projects.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// for found in client.sandboxes().list().await? {
+    ///     println!("#{} {} ({} messages)", found.id, found.name, found.emails_count);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -448,18 +480,54 @@ pub struct UpdateSandbox {
 
 impl UpdateSandbox {
     /// A new name.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// assert_eq!(sandbox.update().name("Checkout").send().await?.name, "Checkout");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
     }
 
     /// A new local part for the sandbox's email address.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let updated = sandbox.update().email_username("checkout-tests").send().await?;
+    /// assert_eq!(updated.email_username, "checkout-tests");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn email_username(mut self, local_part: impl Into<String>) -> Self {
         self.email_username = Some(local_part.into());
         self
     }
 
     /// Applies the change; answers with the updated sandbox.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let updated = sandbox.update().name("Checkout").email_username("checkout-tests").send().await?;
+    /// assert_eq!(updated.name, "Checkout");
+    /// assert!(sandbox.update().send().await.is_err()); // nothing to change: refused before sending
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
