@@ -18,13 +18,32 @@ const CREATE_SANDBOX: Op = Op::once("POST", "/api/projects/{project_id}/sandboxe
 
 impl Client {
     /// Every project: `client.projects().list().await`, `client.projects().create("QA")`.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// let qa = client.projects().create("QA").await?;
+    /// let all = client.projects().list().await?;
+    /// assert!(all.iter().any(|project| project.id == qa.id));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn projects(&self) -> ProjectsHandle {
         ProjectsHandle {
             client: self.clone(),
         }
     }
 
-    /// One project.
+    /// One project: read, rename or delete it, and create sandboxes in it.
+    ///
+    /// ```
+    /// # let client = mailtrap_sandbox::Client::builder().api_token("t").build()?;
+    /// let project = client.project(2_093_121); // the id in the project's URL in Mailtrap
+    /// assert_eq!(project.id().get(), 2_093_121);
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     pub fn project(&self, id: impl Into<ProjectId>) -> ProjectHandle {
         ProjectHandle {
             client: self.clone(),
@@ -51,6 +70,19 @@ pub struct ProjectsHandle {
 impl ProjectsHandle {
     /// Every project the token can access, with its sandboxes (one unpaginated list).
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// for project in client.projects().list().await? {
+    ///     let sandboxes: Vec<&str> = project.sandboxes.iter().map(|s| s.name.as_str()).collect();
+    ///     println!("#{} {}: {}", project.id, project.name, sandboxes.join(", "));
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// Any [`Error`].
@@ -67,6 +99,18 @@ impl ProjectsHandle {
     }
 
     /// Creates a project (names are 2 to 100 characters). Never retried once sent.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// let project = client.projects().create("Checkout").await?;
+    /// assert_eq!(project.name, "Checkout");
+    /// assert!(client.projects().create(" ").await.is_err()); // an empty name: refused before sending
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -96,12 +140,33 @@ pub struct ProjectHandle {
 
 impl ProjectHandle {
     /// The project's id.
+    ///
+    /// ```
+    /// # let client = mailtrap_sandbox::Client::builder().api_token("t").build()?;
+    /// assert_eq!(client.project(42).id(), mailtrap_sandbox::ProjectId::new(42));
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     #[must_use]
     pub fn id(&self) -> ProjectId {
         self.id
     }
 
     /// The project and its sandboxes.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let project_id = emulator.project().id;
+    /// let project = client.project(project_id).get().await?;
+    /// for sandbox in &project.sandboxes {
+    ///     println!("#{} {} ({} messages)", sandbox.id, sandbox.name, sandbox.emails_count);
+    /// }
+    /// # assert!(!project.sandboxes.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -116,6 +181,18 @@ impl ProjectHandle {
     }
 
     /// Renames the project.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let project_id = client.projects().create("Checkout").await?.id;
+    /// let renamed = client.project(project_id).update("Checkout v2").await?;
+    /// assert_eq!(renamed.name, "Checkout v2");
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -137,6 +214,19 @@ impl ProjectHandle {
     /// Deletes the project and its sandboxes; answers with the deleted project's id (also
     /// when an attempt whose answer was lost deleted it and the retry found it gone).
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let project_id = client.projects().create("Scratch").await?.id;
+    /// let project = client.project(project_id);
+    /// assert_eq!(project.delete().await?, project_id);
+    /// assert!(matches!(project.get().await, Err(err) if err.is_not_found()));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// Any [`Error`].
@@ -156,6 +246,19 @@ impl ProjectHandle {
     }
 
     /// Creates a sandbox in the project. Never retried once sent.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let project_id = emulator.project().id;
+    /// let created = client.project(project_id).create_sandbox("Sign-up emails").await?;
+    /// let sandbox = client.sandbox(created.id); // send into it, wait for mail in it
+    /// assert_eq!(sandbox.get().await?.name, "Sign-up emails");
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -181,6 +284,21 @@ impl ProjectHandle {
     }
 
     /// Who may access this project: account accesses filtered by its id.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let project_id = emulator.project().id;
+    /// for access in client.project(project_id).users().send().await? {
+    ///     let who = access.specifier.email.or(access.specifier.name).unwrap_or_default();
+    ///     let levels: Vec<_> = access.resources.iter().map(|r| r.access_level).collect();
+    ///     println!("{who}: {levels:?}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn users(&self) -> ListAccountAccesses {
         self.client.account_accesses().list().project_ids([self.id])
     }
