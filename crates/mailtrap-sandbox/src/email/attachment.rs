@@ -45,6 +45,16 @@ pub(crate) struct Loaded {
 impl EmailAttachment {
     /// Content from memory, named `filename`. The media type is guessed from the file name's
     /// extension unless set with [`content_type`](Self::content_type).
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Email, EmailAttachment};
+    ///
+    /// let report = EmailAttachment::from_bytes("report.csv", "day,orders\n1,42\n");
+    /// let email = Email::new().from("robot@shop.example").to("ana@example.com").subject("Report");
+    /// let json = email.text("Attached.").attach(report).to_json()?;
+    /// assert_eq!(json["attachments"][0]["type"], "text/csv"); // guessed from `.csv`
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_bytes(filename: impl Into<String>, content: impl Into<Bytes>) -> Self {
         Self {
             source: Source::Bytes(content.into()),
@@ -60,6 +70,24 @@ impl EmailAttachment {
     /// guessed from the extension (with `mime_guess`; `application/octet-stream` when
     /// unknown) unless set with [`content_type`](Self::content_type). The file is read
     /// synchronously and whole: attachments are small.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Email, EmailAttachment};
+    ///
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("invoice.pdf");
+    /// # std::fs::write(&path, b"%PDF-1.7")?;
+    /// let email = Email::new().from("robot@shop.example").to("ana@example.com").subject("Invoice");
+    /// let json = email.text("Attached.").attach(EmailAttachment::from_path(&path)).to_json()?;
+    /// assert_eq!(json["attachments"][0]["filename"], "invoice.pdf");
+    /// assert_eq!(json["attachments"][0]["type"], "application/pdf");
+    ///
+    /// // A missing file is reported when the email is checked, before anything is sent.
+    /// let missing = EmailAttachment::from_path(dir.path().join("missing.pdf"));
+    /// let email = Email::new().from("robot@shop.example").to("ana@example.com").subject("Invoice");
+    /// assert!(email.text("Attached.").attach(missing).validate().is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_path(path: impl AsRef<Path>) -> Self {
         let path = path.as_ref().to_path_buf();
         let filename = path
@@ -75,12 +103,35 @@ impl EmailAttachment {
     }
 
     /// The file name the recipient sees.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Email, EmailAttachment};
+    ///
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("tmp-8f3a.pdf");
+    /// # std::fs::write(&path, b"%PDF-1.7")?;
+    /// let invoice = EmailAttachment::from_path(&path).filename("invoice-42.pdf");
+    /// let email = Email::new().from("robot@shop.example").to("ana@example.com").subject("Invoice");
+    /// let json = email.text("Attached.").attach(invoice).to_json()?;
+    /// assert_eq!(json["attachments"][0]["filename"], "invoice-42.pdf");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn filename(mut self, filename: impl Into<String>) -> Self {
         self.filename = Some(filename.into());
         self
     }
 
     /// The media type, `application/pdf`.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Email, EmailAttachment};
+    ///
+    /// let data = EmailAttachment::from_bytes("export.dat", vec![1, 2, 3]).content_type("application/x-export");
+    /// let email = Email::new().from("robot@shop.example").to("ana@example.com").subject("Export");
+    /// let json = email.text("Attached.").attach(data).to_json()?;
+    /// assert_eq!(json["attachments"][0]["type"], "application/x-export");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
         self.content_type = Some(content_type.into());
         self
@@ -88,6 +139,18 @@ impl EmailAttachment {
 
     /// Makes the attachment an inline part that the HTML shows with
     /// `<img src="cid:CONTENT_ID">`. Surrounding `<` `>` are removed from the id.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Email, EmailAttachment};
+    ///
+    /// # let png: &[u8] = b"\x89PNG\r\n\x1a\n";
+    /// let logo = EmailAttachment::from_bytes("logo.png", png).inline("<logo>");
+    /// let email = Email::new().from("robot@shop.example").to("ana@example.com").subject("Welcome");
+    /// let json = email.html(r#"<img src="cid:logo"> Welcome!"#).attach(logo).to_json()?;
+    /// assert_eq!(json["attachments"][0]["disposition"], "inline");
+    /// assert_eq!(json["attachments"][0]["content_id"], "logo");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn inline(mut self, content_id: impl Into<String>) -> Self {
         let content_id: String = content_id.into();
         let trimmed = content_id

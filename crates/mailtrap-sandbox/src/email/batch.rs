@@ -43,6 +43,15 @@ pub struct EmailBatch {
 
 impl EmailBatch {
     /// A batch whose emails inherit the fields set on `base` (which must not have recipients).
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Email, EmailBatch};
+    ///
+    /// let base = Email::new().from("robot@shop.example").subject("Your digest").text("News");
+    /// let batch = EmailBatch::new(base).email(Email::new().to("ana@example.com"));
+    /// assert_eq!(batch.to_json()?["base"]["subject"], "Your digest");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(base: Email) -> Self {
         Self {
             base,
@@ -51,30 +60,77 @@ impl EmailBatch {
     }
 
     /// Adds an email (its recipients, and any field that overrides the base).
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Email, EmailBatch};
+    ///
+    /// # let base = Email::new().from("robot@shop.example").subject("Your digest").text("News");
+    /// let batch = EmailBatch::new(base)
+    ///     .email(Email::new().to("ana@example.com"))
+    ///     .email(Email::new().to("ben@example.com").subject("Your first digest"));
+    /// assert_eq!(batch.to_json()?["requests"][1]["subject"], "Your first digest");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn email(mut self, email: Email) -> Self {
         self.requests.push(email);
         self
     }
 
     /// Adds several emails.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Email, EmailBatch};
+    ///
+    /// # let base = Email::new().from("robot@shop.example").subject("Your digest").text("News");
+    /// let subscribers = ["ana@example.com", "ben@example.com", "eva@example.com"];
+    /// let batch = EmailBatch::new(base).emails(subscribers.map(|to| Email::new().to(to)));
+    /// assert_eq!(batch.len(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn emails(mut self, emails: impl IntoIterator<Item = Email>) -> Self {
         self.requests.extend(emails);
         self
     }
 
     /// How many emails the batch holds.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::{Email, EmailBatch};
+    /// # let base = Email::new().from("robot@shop.example").subject("Your digest").text("News");
+    /// let batch = EmailBatch::new(base).email(Email::new().to("ana@example.com"));
+    /// assert_eq!(batch.len(), 1);
+    /// ```
     #[must_use]
     pub fn len(&self) -> usize {
         self.requests.len()
     }
 
     /// Whether the batch holds no email.
+    ///
+    /// ```
+    /// # use mailtrap_sandbox::{Email, EmailBatch};
+    /// # let base = Email::new().from("robot@shop.example").subject("Your digest").text("News");
+    /// let batch = EmailBatch::new(base);
+    /// assert!(batch.is_empty());
+    /// assert!(batch.validate().is_err()); // a batch needs at least one email
+    /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.requests.is_empty()
     }
 
     /// Checks the base and every email without sending anything.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Email, EmailBatch};
+    ///
+    /// let base = Email::new().from("robot@shop.example").subject("Your digest").text("News");
+    /// let batch = EmailBatch::new(base)
+    ///     .email(Email::new().to("ana@example.com"))
+    ///     .email(Email::new().to("not an address"));
+    /// let problems = batch.validate().unwrap_err().to_string();
+    /// assert!(problems.contains("requests[1]"), "{problems}"); // which email, and what is wrong
+    /// ```
     ///
     /// # Errors
     ///
@@ -85,6 +141,17 @@ impl EmailBatch {
 
     /// Validates the batch and gives the JSON body the sending API receives: to look at,
     /// log or snapshot what would be sent.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Email, EmailBatch};
+    ///
+    /// let base = Email::new().from("robot@shop.example").subject("Your digest").text("News");
+    /// let batch = EmailBatch::new(base).email(Email::new().to("ana@example.com"));
+    /// let json = batch.to_json()?;
+    /// assert_eq!(json["base"]["from"]["email"], "robot@shop.example");
+    /// assert_eq!(json["requests"][0]["to"][0]["email"], "ana@example.com");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     ///
     /// # Errors
     ///

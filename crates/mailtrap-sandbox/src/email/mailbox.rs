@@ -35,6 +35,14 @@ pub struct Mailbox {
 
 impl Mailbox {
     /// A mailbox from its parts; an empty or blank name counts as none.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::Mailbox;
+    ///
+    /// assert_eq!(Mailbox::new(Some("Ana Lima"), "ana@example.com").to_string(), "Ana Lima <ana@example.com>");
+    /// assert_eq!(Mailbox::new(Some(" "), "ana@example.com").name, None);
+    /// assert_eq!(Mailbox::new(None::<String>, "ana@example.com").to_string(), "ana@example.com");
+    /// ```
     pub fn new(name: Option<impl Into<String>>, email: impl Into<String>) -> Self {
         let name = name.map(Into::into).filter(|name| !name.trim().is_empty());
         Self {
@@ -45,6 +53,14 @@ impl Mailbox {
 
     /// Parses `email`, `<email>`, `Name <email>` or `"Name" <email>` (quotes and `\`
     /// escapes in the name removed). Anything else is kept whole as the address.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::Mailbox;
+    ///
+    /// let from = Mailbox::parse(r#""Shop \"Deals\"" <deals@shop.example>"#);
+    /// assert_eq!(from.name.as_deref(), Some(r#"Shop "Deals""#));
+    /// assert_eq!(from.email, "deals@shop.example");
+    /// ```
     #[must_use]
     pub fn parse(input: &str) -> Self {
         let input = input.trim();
@@ -77,6 +93,13 @@ impl Mailbox {
     }
 
     /// The address's domain (after the last `@`), when it has one.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::Mailbox;
+    ///
+    /// assert_eq!(Mailbox::parse("Ana <ana@example.com>").domain(), Some("example.com"));
+    /// assert_eq!(Mailbox::parse("ana").domain(), None);
+    /// ```
     #[must_use]
     pub fn domain(&self) -> Option<&str> {
         self.email.rsplit_once('@').map(|(_, domain)| domain)
