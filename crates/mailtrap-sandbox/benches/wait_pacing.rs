@@ -6,11 +6,11 @@
 //! resolves to a local server on 127.0.0.1: the facade polls as it would poll Mailtrap. The
 //! server counts every request it receives while a wait for a subject that never arrives
 //! runs out its timeout. Two sandboxes: an empty one, and a busy one whose 600 messages (20
-//! pages of 30) were all received within the wait's look-back window, so that each poll reads
-//! the listing down to the window's edge.
+//! pages of 30) were all received within the wait's look-back window, so that a poll that
+//! reads the window down to its edge makes 20 requests.
 //!
-//! `cargo bench -p mailtrap-sandbox --bench wait_pacing` (prints the counts; takes about
-//! `2 × MAILTRAP_BENCH_WAIT_SECS`, 20 s by default).
+//! `cargo bench -p mailtrap-sandbox --bench wait_pacing` (prints the counts and the busiest
+//! 10 s; each wait runs `MAILTRAP_BENCH_WAIT_SECS`, 20 s by default, so about 40 s in all).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -65,14 +65,18 @@
 //!
 //! Each poll lists the sandbox newest first, page after page (with `last_id`), down to the
 //! window's lower edge (at most 20 pages of 30), so a burst of mail between two polls is read
-//! entirely. Each message is checked once, oldest first: the first that matches is returned.
+//! entirely. Later polls stop at the page that reaches the newest message an earlier poll
+//! listed, since new mail always gets a higher id: in a busy sandbox a poll costs one request,
+//! plus one per 30 messages that arrived since (mail deleted meanwhile only drops out of the
+//! listing). Each message is checked once, oldest first: the first that matches is returned.
 //! Bodies are fetched only for body conditions and only for messages that passed the others.
 //!
 //! The timeout is a whole deadline: no request runs past it (a request still running is
 //! abandoned, retries and their backoff are cut), so `timeout(5 s)` returns within about
 //! 5 s whatever the server does. Polls are [`poll_interval`](WaitFor::poll_interval) apart:
-//! 20 ms when the client talks to a loopback address (a local emulator), 1 s otherwise (a few
-//! requests per second at most, well within Mailtrap's 150 requests per 10 s). When the API
+//! 20 ms when the client talks to a loopback address (a local emulator), 1 s otherwise (after
+//! the first poll, which reads the window, one request per poll unless mail pours in: well
+//! within Mailtrap's 150 requests per 10 s, see `BENCHMARKS.md`). When the API
 //! answers 429 despite the client's own retries, the wait doubles its interval (up to 30 s);
 //! connection failures and 5xx answers are noted and polling carries on until the deadline.
 
@@ -767,6 +771,7 @@ impl WaitFor {
             checked: HashSet::new(),
             seen_subjects: Vec::new(),
             outside_match: None,
+            listed_top: None,
             polls: 0,
             last_error: None,
         };
@@ -989,6 +994,13 @@ struct Poller {
     seen_subjects: Vec<String>,
     /// The newest matching message outside the window.
     outside_match: Option<OutsideMatch>,
+    /// The highest id listed by an earlier poll that ended without error: later polls stop
+    /// at the page that reaches it, so waiting in a busy sandbox costs one request per poll,
+    /// not one per page of the window. Sound because new mail always gets a higher id than
+    /// any stored before (Mailtrap's and the emulator's ids are never reused); deleting mail
+    /// only removes ids. A message that becomes visible late with an id a little below this
+    /// one is still read when it sits on that last page (listed newest first, 30 a page).
+    listed_top: Option<MessageId>,
     polls: u32,
     last_error: Option<String>,
 }
@@ -1039,11 +1051,15 @@ impl Poller {
     async fn poll(&mut self) -> Result<Option<Message>> {
         let mut fresh: Vec<Message> = Vec::new();
         let mut last_id = None;
+        let mut top = self.listed_top;
         for _ in 0..MAX_PAGES_PER_POLL {
             let (page, _) = self.list_page(last_id).await?;
             let Some(lowest) = page.iter().map(|message| message.id).min() else {
                 break;
             };
+            top = top.max(page.iter().map(|message| message.id).max());
+            // Below this, an earlier poll has listed everything already.
+            let known = self.listed_top.is_some_and(|listed| lowest <= listed);
             let mut reached_bottom = false;
             for message in page {
                 if !self.in_window(&message) {
@@ -1053,8 +1069,9 @@ impl Poller {
                     fresh.push(message);
                 }
             }
-            // Stop at the window's edge, or at a page that did not move the cursor down.
-            if reached_bottom || last_id.is_some_and(|previous| lowest >= previous) {
+            // Stop at the window's edge, at what an earlier poll listed, or at a page that
+            // did not move the cursor down.
+            if reached_bottom || known || last_id.is_some_and(|previous| lowest >= previous) {
                 break;
             }
             last_id = Some(lowest);
@@ -1070,6 +1087,7 @@ impl Poller {
                 return Ok(Some(message));
             }
         }
+        self.listed_top = top;
         Ok(None)
     }
 

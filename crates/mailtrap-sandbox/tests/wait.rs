@@ -1,5 +1,6 @@
 //! `wait_for` against a small in-process server whose sandbox fills up while the client
-//! polls: mail arriving between polls (more than a page of it), `since`, body conditions,
+//! polls: mail arriving between polls (more than a page of it), later polls stopping at what
+//! an earlier one listed (also when mail is deleted or listed late), `since`, body conditions,
 //! 429 back-off and the timeout error.
 #![allow(
     clippy::unwrap_used,
@@ -66,6 +67,8 @@ struct Inner {
     deliveries: HashMap<usize, Vec<Mail>>,
     /// Listing calls (by number, from 1) to answer with 429.
     rate_limited: Vec<usize>,
+    /// Listing calls (by number, from 1) after which every stored message is deleted.
+    cleanings: Vec<usize>,
     lists: Vec<ListCall>,
     /// Ids whose text or HTML body was requested.
     bodies: Vec<(u64, &'static str)>,
@@ -95,6 +98,13 @@ impl Server {
             .unwrap()
             .mail
             .extend(stamped(vec![mail], chrono::Utc::now()));
+    }
+
+    /// Deletes every stored message once listing call `call` has been answered (before
+    /// that call's deliveries).
+    fn clean_after(self, call: usize) -> Self {
+        self.0.lock().unwrap().cleanings.push(call);
+        self
     }
 
     fn rate_limit(self, calls: &[usize]) -> Self {
@@ -217,6 +227,9 @@ async fn list(
         at: Instant::now(),
         status: 200,
     });
+    if inner.cleanings.contains(&number) {
+        inner.mail.clear();
+    }
     if let Some(new_mail) = inner.deliveries.remove(&number) {
         inner.mail.extend(stamped(new_mail, chrono::Utc::now()));
     }
@@ -566,4 +579,92 @@ fn filters_describe_themselves() {
         format!("{:?}", MessageFilter::new().subject("x")),
         "MessageFilter(\"a message with subject containing \\\"x\\\"\")"
     );
+}
+
+#[tokio::test]
+async fn a_busy_window_is_paged_through_once_then_each_poll_reads_one_page() {
+    // 600 messages received just now (20 pages, all in the look-back window), none awaited;
+    // the awaited one arrives after the 25th listing.
+    let server = Server::default();
+    for id in 1..=600 {
+        server.store(mail(id, &format!("Noise {id}")));
+    }
+    let server = server.deliver_after(25, vec![mail(601, "Your code")]);
+    let client = server.start().await;
+    let message = client
+        .sandbox(SANDBOX)
+        .wait_for(MessageFilter::new().subject("code"))
+        .poll_interval(fast())
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(message.id, MessageId::new(601));
+    let last_ids: Vec<Option<u64>> = server.lists().iter().map(|call| call.last_id).collect();
+    // The window's start, the first poll's 20 pages, then one page per poll (each page
+    // reaches what the first poll listed): 26 requests, where reading the whole window at
+    // every poll took 1 + 20 per poll (at the default 1 s interval against Mailtrap, 200
+    // per 10 s, past its limit of 150).
+    let mut expected = vec![None, None];
+    expected.extend((1..20).map(|page| Some(601 - 30 * page)));
+    expected.extend([None; 5]);
+    assert_eq!(last_ids, expected);
+}
+
+#[tokio::test]
+async fn mail_deleted_between_polls_hides_nothing_that_arrives_later() {
+    // 60 messages received just now; after the first poll listed them all (up to 60), the
+    // sandbox is cleaned, then the awaited one arrives with the next id (ids are never
+    // reused).
+    let server = Server::default();
+    for id in 1..=60 {
+        server.store(mail(id, &format!("Noise {id}")));
+    }
+    let server = server
+        .clean_after(4)
+        .deliver_after(5, vec![mail(61, "Your code")]);
+    let client = server.start().await;
+    let message = client
+        .sandbox(SANDBOX)
+        .wait_for(MessageFilter::new().subject("code"))
+        .poll_interval(fast())
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(message.id, MessageId::new(61));
+    let last_ids: Vec<Option<u64>> = server.lists().iter().map(|call| call.last_id).collect();
+    // The window's start; the first poll's two pages and the empty one below them (then the
+    // cleaning); a poll that finds the sandbox empty; the poll that lists 61 alone (above
+    // what was listed, so it pages on) and the empty page below it.
+    assert_eq!(
+        last_ids,
+        [None, None, Some(31), Some(1), None, None, Some(61)]
+    );
+}
+
+#[tokio::test]
+async fn mail_listed_late_with_a_lower_id_is_still_read() {
+    // 12 is listed before 11 (stored in the other order, as a server finishing two messages
+    // out of order would show them): the poll after 11 appears reads the page holding both.
+    let server = Server::default();
+    for id in 1..=10 {
+        server.store(mail(id, &format!("Noise {id}")));
+    }
+    server.store(mail(12, "Noise 12"));
+    let server = server.deliver_after(2, vec![mail(11, "Your code")]);
+    let client = server.start().await;
+    let message = client
+        .sandbox(SANDBOX)
+        .wait_for(MessageFilter::new().subject("code"))
+        .poll_interval(fast())
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(message.id, MessageId::new(11));
+    let last_ids: Vec<Option<u64>> = server.lists().iter().map(|call| call.last_id).collect();
+    // The second poll stops at its first page (it reaches 12, listed before) and reads 11
+    // on it.
+    assert_eq!(last_ids, [None, None, Some(1), None]);
 }
