@@ -1079,10 +1079,13 @@ impl Poller {
         fresh.sort_by_key(|message| message.id);
         fresh.dedup_by_key(|message| message.id);
         for message in fresh {
+            // Checked only once decided: a body request that failed (a 5xx polled through)
+            // leaves the message, and those after it, for the next poll.
+            let matched = self.matches(&message).await?;
             self.checked.insert(message.id);
             self.seen_subjects.insert(0, message.subject.clone());
             self.seen_subjects.truncate(SHOWN_SUBJECTS);
-            if self.matches(&message).await? {
+            if matched {
                 tracing::debug!(message = %message.id, "awaited message arrived");
                 return Ok(Some(message));
             }

@@ -69,6 +69,8 @@ struct Inner {
     rate_limited: Vec<usize>,
     /// Listing calls (by number, from 1) after which every stored message is deleted.
     cleanings: Vec<usize>,
+    /// How many of the next body requests to answer with 500.
+    failing_bodies: usize,
     lists: Vec<ListCall>,
     /// Ids whose text or HTML body was requested.
     bodies: Vec<(u64, &'static str)>,
@@ -104,6 +106,12 @@ impl Server {
     /// that call's deliveries).
     fn clean_after(self, call: usize) -> Self {
         self.0.lock().unwrap().cleanings.push(call);
+        self
+    }
+
+    /// Answers the next `count` body requests with 500.
+    fn fail_bodies(self, count: usize) -> Self {
+        self.0.lock().unwrap().failing_bodies = count;
         self
     }
 
@@ -239,6 +247,10 @@ async fn list(
 async fn body(server: &Server, id: u64, kind: &'static str) -> Response {
     let mut inner = server.0.lock().unwrap();
     inner.bodies.push((id, kind));
+    if inner.failing_bodies > 0 {
+        inner.failing_bodies -= 1;
+        return (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response();
+    }
     let found = inner.mail.iter().find(|m| m.id == id).cloned();
     match found {
         None => (
@@ -667,4 +679,25 @@ async fn mail_listed_late_with_a_lower_id_is_still_read() {
     // The second poll stops at its first page (it reaches 12, listed before) and reads 11
     // on it.
     assert_eq!(last_ids, [None, None, Some(1), None]);
+}
+
+#[tokio::test]
+async fn a_body_request_that_failed_is_made_again_at_the_next_poll() {
+    let mut awaited = mail(21, "Your code");
+    awaited.text = Some("Your code is 482913".to_owned());
+    let server = Server::with_mail(vec![mail(20, "Old")])
+        .deliver_after(1, vec![awaited])
+        .fail_bodies(1);
+    let client = server.start().await;
+    let message = client
+        .sandbox(SANDBOX)
+        .wait_for(MessageFilter::new().text_contains("482913"))
+        .poll_interval(fast())
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(message.id, MessageId::new(21));
+    // The first poll's body request got a 500 (polled through); the next poll asks again.
+    assert_eq!(server.bodies(), [(21, "text"), (21, "text")]);
 }
