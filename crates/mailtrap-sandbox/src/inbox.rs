@@ -84,12 +84,7 @@ impl SandboxHandle {
         if local.is_empty() {
             local = "test".to_owned();
         }
-        let suffix: String = std::iter::repeat_with(|| {
-            let n = fastrand::u8(0..36);
-            char::from(if n < 10 { b'0' + n } else { b'a' + n - 10 })
-        })
-        .take(10)
-        .collect();
+        let suffix = random_suffix();
         TestInbox {
             sandbox: self.clone(),
             address: format!("{local}.{suffix}@{}", domain.trim()),
@@ -148,4 +143,15 @@ impl TestInbox {
     pub fn wait_for(&self, filter: MessageFilter) -> WaitFor {
         self.sandbox.wait_for(filter.to(self.address.clone()))
     }
+}
+
+/// Ten random characters out of `a-z` and `0-9`: what makes a test's address, or sandbox
+/// name, its own.
+pub(crate) fn random_suffix() -> String {
+    std::iter::repeat_with(|| {
+        let n = fastrand::u8(0..36);
+        char::from(if n < 10 { b'0' + n } else { b'a' + n - 10 })
+    })
+    .take(10)
+    .collect()
 }

@@ -80,6 +80,7 @@ pub mod eml;
 pub mod emulator;
 pub use mailtrap_sandbox_extract as extract;
 pub mod inbox;
+mod temp_sandbox;
 pub mod wait;
 
 pub use client::{Client, ClientBuilder};

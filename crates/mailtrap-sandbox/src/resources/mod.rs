@@ -5,7 +5,7 @@
 //! | handle | from | operations |
 //! |---|---|---|
 //! | [`ProjectsHandle`] | `client.projects()` | `list`, `create` |
-//! | [`ProjectHandle`] | `client.project(id)` | `get`, `update`, `delete`, `create_sandbox`, `users` |
+//! | [`ProjectHandle`] | `client.project(id)` | `get`, `update`, `delete`, `create_sandbox`, `with_temp_sandbox`, `users` |
 //! | [`SandboxesHandle`] | `client.sandboxes()` | `list` |
 //! | [`SandboxHandle`] | `client.sandbox(id)` | `get`, `update`, `delete`, `clean`, `mark_all_read`, `reset_credentials`, `toggle_email_address`, `enable_email_address`, `disable_email_address`, `reset_email_address`, `messages`, `message`, `users`, sending |
 //! | [`MessagesHandle`] | `sandbox.messages()` | `list` (one page or a stream), `stream` |

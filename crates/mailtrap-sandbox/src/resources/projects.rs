@@ -134,7 +134,7 @@ impl ProjectsHandle {
 /// One project: `client.project(id)`.
 #[derive(Debug, Clone)]
 pub struct ProjectHandle {
-    client: Client,
+    pub(crate) client: Client,
     id: ProjectId,
 }
 
