@@ -60,14 +60,16 @@ impl Default for SandboxLimits {
 /// How to start the emulator. Every field has a default ([`EmulatorConfig::default`]); set
 /// the ones you need, then call [`EmulatorConfig::start`].
 ///
-/// ```no_run
-/// # async fn run() -> Result<(), mailtrap_sandbox_emulator::StartError> {
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), mailtrap_sandbox_emulator::StartError> {
 /// let mut config = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral();
 /// config.api_token = Some("test-token".to_owned());
 /// let emulator = config.start().await?;
 /// println!("{}", emulator.summary());
 /// emulator.shutdown().await;
-/// # Ok(()) }
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Clone)]
 #[non_exhaustive]
@@ -157,11 +159,33 @@ impl fmt::Debug for EmulatorConfig {
 
 impl EmulatorConfig {
     /// The defaults: HTTP on `127.0.0.1:8025`, SMTP on `127.0.0.1:2525`, in memory.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::{DEFAULT_HTTP_ADDR, DEFAULT_SMTP_ADDR, EmulatorConfig};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let config = EmulatorConfig::new();
+    /// assert_eq!((config.http_addr, config.smtp_addr), (DEFAULT_HTTP_ADDR, DEFAULT_SMTP_ADDR));
+    /// assert_eq!(config.data_dir, None);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Both servers on `127.0.0.1` port 0 (free ports), in memory: the usual choice in tests.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::EmulatorConfig;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = EmulatorConfig::ephemeral().start().await?;
+    /// assert_ne!(emulator.http_addr().port(), 0); // the free ports the system picked
+    /// assert_ne!(emulator.smtp_addr().port(), 0);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn ephemeral() -> Self {
         let any = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, 0));
         Self {

@@ -151,6 +151,23 @@ where
 // configure, and only this top layer knows how to start the servers.
 impl EmulatorConfig {
     /// Starts the emulator with these settings (same as [`start`]).
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::{EmulatorConfig, StartError};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut config = EmulatorConfig::ephemeral();
+    /// config.api_token = Some("test-token".to_owned());
+    /// let emulator = config.start().await?;
+    /// assert_eq!(emulator.api_token(), "test-token");
+    ///
+    /// // A port already in use is an error that says so.
+    /// let mut taken = EmulatorConfig::ephemeral();
+    /// taken.http_addr = emulator.http_addr();
+    /// assert!(matches!(taken.start().await, Err(StartError::Bind { service: "HTTP", .. })));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn start(self) -> Result<RunningEmulator, StartError> {
         start(self).await
     }
@@ -159,6 +176,17 @@ impl EmulatorConfig {
 /// Starts the emulator: binds the listeners, sets up the HTTPS certificates (when asked),
 /// opens the store (loading the data directory if one is given), and serves until
 /// [`RunningEmulator::shutdown`].
+///
+/// ```
+/// use mailtrap_sandbox_emulator::{EmulatorConfig, start};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let emulator = start(EmulatorConfig::ephemeral()).await?;
+/// println!("{}", emulator.summary());
+/// emulator.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
 pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, StartError> {
     config.validate()?;
     let http_listener = bind("HTTP", config.http_addr).await?;
@@ -365,37 +393,133 @@ fn summarize(
 
 impl RunningEmulator {
     /// The start-up summary.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::EmulatorConfig;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = EmulatorConfig::ephemeral().start().await?;
+    /// println!("{}", emulator.summary()); // addresses, token, the seeded sandbox: what `serve` prints
+    /// assert_eq!(emulator.summary().base_url, emulator.base_url());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn summary(&self) -> &StartupSummary {
         &self.summary
     }
 
     /// The HTTP address (with the real port when port 0 was asked for).
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::EmulatorConfig;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = EmulatorConfig::ephemeral().start().await?;
+    /// let addr = emulator.http_addr();
+    /// assert!(addr.ip().is_loopback());
+    /// assert_ne!(addr.port(), 0); // the free port the system picked
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn http_addr(&self) -> SocketAddr {
         self.summary.http_addr
     }
 
     /// The SMTP address.
+    ///
+    /// ```
+    /// use lettre::transport::smtp::authentication::Credentials;
+    /// use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+    /// use mailtrap_sandbox_emulator::EmulatorConfig;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = EmulatorConfig::ephemeral().start().await?;
+    /// // Configure the application's SMTP client with it and the sandbox's credentials.
+    /// let sandbox = emulator.sandbox();
+    /// let smtp = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+    ///     .port(emulator.smtp_addr().port())
+    ///     .credentials(Credentials::new(sandbox.smtp_username.clone(), sandbox.smtp_password.clone()))
+    ///     .build();
+    /// let email = Message::builder()
+    ///     .from("robot@shop.example".parse()?)
+    ///     .to("ana@example.com".parse()?)
+    ///     .subject("Welcome")
+    ///     .body("Hello Ana".to_owned())?;
+    /// assert!(smtp.send(email).await?.is_positive());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn smtp_addr(&self) -> SocketAddr {
         self.summary.smtp_addr
     }
 
     /// `http://127.0.0.1:<port>`: the base URL of the management and the sending API.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::EmulatorConfig;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = EmulatorConfig::ephemeral().start().await?;
+    /// // Any HTTP client or Mailtrap SDK whose base URL can be set; with the `mailtrap-sandbox`
+    /// // crate, `Client::for_emulator(&emulator)`.
+    /// let url = format!("{}/api/accounts", emulator.base_url());
+    /// let answer = reqwest::Client::new().get(url).bearer_auth(emulator.api_token()).send().await?;
+    /// assert_eq!(answer.status(), 200);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn base_url(&self) -> &str {
         &self.summary.base_url
     }
 
     /// The HTTPS address, when [`EmulatorConfig::https_addr`] was set.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::EmulatorConfig;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = EmulatorConfig::ephemeral().start().await?;
+    /// assert_eq!(emulator.https_addr(), None); // no HTTPS unless asked for
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn https_addr(&self) -> Option<SocketAddr> {
         self.summary.https_addr
     }
 
     /// `https://127.0.0.1:<port>`: the same API over HTTPS, when it is served.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::EmulatorConfig;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut config = EmulatorConfig::ephemeral();
+    /// config.https_addr = Some("127.0.0.1:0".parse()?);
+    /// # if cfg!(not(feature = "tls")) { return Ok(()); } // serving HTTPS needs the `tls` feature
+    /// let emulator = config.start().await?;
+    /// assert!(emulator.https_base_url().is_some_and(|url| url.starts_with("https://127.0.0.1:")));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn https_base_url(&self) -> Option<&str> {
         self.summary.https_base_url.as_deref()
     }
 
     /// Where the certificate (PEM) of the local CA that signed the HTTPS and `STARTTLS`
     /// certificates is. `Some` whenever the crate is built with its `tls` feature.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::EmulatorConfig;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = EmulatorConfig::ephemeral().start().await?;
+    /// if let Some(path) = emulator.ca_cert_path() {
+    ///     println!("trust {} to speak HTTPS or STARTTLS to the emulator", path.display());
+    ///     # assert!(path.exists());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn ca_cert_path(&self) -> Option<&Path> {
         self.summary.ca_cert_path.as_deref()
     }
@@ -404,42 +528,169 @@ impl RunningEmulator {
     /// add it to a client's trusted roots (`reqwest::Certificate::from_pem`,
     /// `lettre::transport::smtp::client::Certificate::from_pem`). `Some` whenever the crate is
     /// built with its `tls` feature, whether HTTPS is served or not.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::EmulatorConfig;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut config = EmulatorConfig::ephemeral();
+    /// config.https_addr = Some("127.0.0.1:0".parse()?);
+    /// # if cfg!(not(feature = "tls")) { return Ok(()); } // serving HTTPS needs the `tls` feature
+    /// let emulator = config.start().await?;
+    /// let pem = emulator.ca_cert_pem().ok_or("built without the `tls` feature")?;
+    /// let ca = reqwest::Certificate::from_pem(pem.as_bytes())?;
+    /// let https = reqwest::Client::builder().tls_certs_only([ca]).build()?;
+    /// let url = format!("{}/api/accounts", emulator.https_base_url().ok_or("no HTTPS")?);
+    /// assert_eq!(https.get(url).bearer_auth(emulator.api_token()).send().await?.status(), 200);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn ca_cert_pem(&self) -> Option<&str> {
         self.ca_cert_pem.as_deref()
     }
 
     /// The API token the emulator was started with.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::EmulatorConfig;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = EmulatorConfig::ephemeral().start().await?;
+    /// let http = reqwest::Client::new();
+    /// let url = format!("{}/api/accounts", emulator.base_url());
+    /// assert_eq!(http.get(&url).bearer_auth(emulator.api_token()).send().await?.status(), 200);
+    /// assert_eq!(http.get(&url).bearer_auth("not-the-token").send().await?.status(), 401);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn api_token(&self) -> &str {
         &self.summary.api_token
     }
 
     /// The account id.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::EmulatorConfig;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = EmulatorConfig::ephemeral().start().await?;
+    /// let url = format!("{}/api/accounts", emulator.base_url());
+    /// let answer = reqwest::Client::new().get(url).bearer_auth(emulator.api_token()).send().await?;
+    /// let accounts: serde_json::Value = answer.json().await?;
+    /// assert_eq!(accounts[0]["id"], emulator.account_id());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn account_id(&self) -> u64 {
         self.summary.account_id
     }
 
     /// The seeded project.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::EmulatorConfig;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = EmulatorConfig::ephemeral().start().await?;
+    /// let project = emulator.project();
+    /// let url = format!("{}/api/projects/{}", emulator.base_url(), project.id);
+    /// let answer = reqwest::Client::new().get(url).bearer_auth(emulator.api_token()).send().await?;
+    /// let body: serde_json::Value = answer.json().await?;
+    /// assert_eq!(body["name"], project.name.as_str());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn project(&self) -> &SeededProject {
         &self.summary.project
     }
 
     /// The seeded sandbox.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::EmulatorConfig;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = EmulatorConfig::ephemeral().start().await?;
+    /// let sandbox = emulator.sandbox();
+    /// println!("sandbox #{}: SMTP user {}, address {}", sandbox.id, sandbox.smtp_username, sandbox.email_address);
+    /// let url = format!("{}/api/sandboxes/{}/messages", emulator.base_url(), sandbox.id);
+    /// let answer = reqwest::Client::new().get(url).bearer_auth(emulator.api_token()).send().await?;
+    /// assert_eq!(answer.json::<serde_json::Value>().await?, serde_json::json!([])); // empty at start
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn sandbox(&self) -> &SeededSandbox {
         &self.summary.sandbox
     }
 
     /// The uuid of the example template.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::EmulatorConfig;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = EmulatorConfig::ephemeral().start().await?;
+    /// let email = serde_json::json!({
+    ///     "from": {"email": "robot@shop.example"},
+    ///     "to": [{"email": "ana@example.com"}],
+    ///     "template_uuid": emulator.template_uuid(),
+    ///     "template_variables": {"user": {"name": "Ana"}, "company": "Shop"},
+    /// });
+    /// let url = format!("{}/api/send/{}", emulator.base_url(), emulator.sandbox().id);
+    /// let http = reqwest::Client::new();
+    /// let answer = http.post(url).bearer_auth(emulator.api_token()).json(&email).send().await?;
+    /// assert_eq!(answer.status(), 200);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn template_uuid(&self) -> &str {
         &self.summary.template_uuid
     }
 
     /// The store, which implements [`crate::smtp::SmtpBackend`]: messages can be delivered to
     /// it directly, as the SMTP server does.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::EmulatorConfig;
+    /// use mailtrap_sandbox_emulator::smtp::{Envelope, SmtpBackend};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = EmulatorConfig::ephemeral().start().await?;
+    /// let store = emulator.store();
+    /// let sandbox_id = emulator.sandbox().id;
+    /// let raw = b"From: robot@shop.example\r\nTo: ana@example.com\r\nSubject: Hi\r\n\r\nHello\r\n";
+    /// let envelope = Envelope {
+    ///     mail_from: "robot@shop.example".to_owned(),
+    ///     rcpt_to: vec!["ana@example.com".to_owned()],
+    ///     client_ip: [127, 0, 0, 1].into(),
+    /// };
+    /// // It may block (SQLite with a data directory): off the async threads.
+    /// let delivered = tokio::task::spawn_blocking(move || store.deliver(sandbox_id, raw.to_vec(), envelope));
+    /// let message_id = delivered.await??;
+    /// # assert!(message_id > 0);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn store(&self) -> Arc<Store> {
         Arc::clone(&self.store)
     }
 
     /// Adds an HTTP fault rule (as `POST /_emulator/faults` does); returns its id.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::{EmulatorConfig, FaultSpec};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = EmulatorConfig::ephemeral().start().await?;
+    /// // The next request to /api/accounts answers 503; the one after it is served.
+    /// emulator.add_fault(FaultSpec::fail(503).path_prefix("/api/accounts").times(1))?;
+    /// let http = reqwest::Client::new();
+    /// let url = format!("{}/api/accounts", emulator.base_url());
+    /// assert_eq!(http.get(&url).bearer_auth(emulator.api_token()).send().await?.status(), 503);
+    /// assert_eq!(http.get(&url).bearer_auth(emulator.api_token()).send().await?.status(), 200);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn add_fault(&self, spec: FaultSpec) -> Result<u64, FaultError> {
         let view = self.faults.add_http(spec)?;
         Ok(view
@@ -449,6 +700,32 @@ impl RunningEmulator {
     }
 
     /// Adds an SMTP fault rule (as `POST /_emulator/smtp_faults` does); returns its id.
+    ///
+    /// ```
+    /// use lettre::transport::smtp::authentication::Credentials;
+    /// use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+    /// use mailtrap_sandbox_emulator::{EmulatorConfig, SmtpFaultSpec, SmtpFaultStage};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = EmulatorConfig::ephemeral().start().await?;
+    /// // Refuse `RCPT TO` for one domain, as a full or missing mailbox would be refused.
+    /// let rule = SmtpFaultSpec::new(SmtpFaultStage::RcptTo, 550).matching("*@bounce.example");
+    /// emulator.add_smtp_fault(rule.message("mailbox unavailable"))?;
+    /// let sandbox = emulator.sandbox();
+    /// let smtp = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
+    ///     .port(emulator.smtp_addr().port())
+    ///     .credentials(Credentials::new(sandbox.smtp_username.clone(), sandbox.smtp_password.clone()))
+    ///     .build();
+    /// let email = Message::builder()
+    ///     .from("robot@shop.example".parse()?)
+    ///     .to("gone@bounce.example".parse()?)
+    ///     .subject("Welcome")
+    ///     .body("Hello".to_owned())?;
+    /// let refused = smtp.send(email).await.unwrap_err();
+    /// assert_eq!(refused.status().map(|code| code.to_string()), Some("550".to_owned()));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn add_smtp_fault(&self, spec: SmtpFaultSpec) -> Result<u64, FaultError> {
         let view = self.faults.add_smtp(spec)?;
         Ok(view
@@ -458,6 +735,20 @@ impl RunningEmulator {
     }
 
     /// Removes every HTTP and SMTP fault rule.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::{EmulatorConfig, FaultSpec};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = EmulatorConfig::ephemeral().start().await?;
+    /// emulator.add_fault(FaultSpec::fail(503))?;
+    /// emulator.clear_faults();
+    /// let url = format!("{}/api/accounts", emulator.base_url());
+    /// let answer = reqwest::Client::new().get(url).bearer_auth(emulator.api_token()).send().await?;
+    /// assert_eq!(answer.status(), 200);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn clear_faults(&self) {
         self.faults.clear_http();
         self.faults.clear_smtp();
@@ -465,12 +756,37 @@ impl RunningEmulator {
 
     /// Resolves when the emulator has stopped (after [`RunningEmulator::shutdown`] began, or
     /// because a server failed).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mailtrap_sandbox_emulator::EmulatorConfig;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = EmulatorConfig::ephemeral().start().await?;
+    /// // Serve until stopped (a program that only runs the emulator would just `.await` it).
+    /// let waited = tokio::time::timeout(Duration::from_millis(20), emulator.stopped()).await;
+    /// assert!(waited.is_err(), "still running");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn stopped(&self) {
         self.shutdown.cancelled().await;
     }
 
     /// Stops the servers, waits (up to 5 s) for open connections, saves what is queued, and
     /// removes the temporary CA certificate of an in-memory run.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::EmulatorConfig;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let emulator = EmulatorConfig::ephemeral().start().await?;
+    /// let addr = emulator.http_addr();
+    /// emulator.shutdown().await;
+    /// assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn shutdown(mut self) {
         self.shutdown.cancel();
         let tasks = std::mem::take(&mut self.tasks);
