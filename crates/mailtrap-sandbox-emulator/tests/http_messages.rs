@@ -519,6 +519,10 @@ async fn forwarding_is_recorded_not_sent() {
     for bad in [
         json!({}),
         json!({"email": "not an address"}),
+        // The sending API's address rules (mailtrap-sandbox-rules): a domain of two labels,
+        // no display name.
+        json!({"email": "someone@localhost"}),
+        json!({"email": "Someone <someone@example.test>"}),
         json!({"email": 7}),
     ] {
         let response = env.send_json(Method::POST, &path, &bad).await;

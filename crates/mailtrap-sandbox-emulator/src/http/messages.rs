@@ -90,17 +90,6 @@ struct ForwardParams {
     email: Option<String>,
 }
 
-pub(crate) fn looks_like_email(s: &str) -> bool {
-    match s.rsplit_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && !domain.is_empty()
-                && !s.chars().any(|c| c.is_whitespace() || c == '<' || c == '>')
-        }
-        None => false,
-    }
-}
-
 pub(super) async fn forward(
     State(app): State<AppState>,
     ids: Ids,
@@ -113,7 +102,7 @@ pub(super) async fn forward(
     if email.trim().is_empty() {
         return Err(ApiError::invalid("email", "can't be blank"));
     }
-    if !looks_like_email(email.trim()) {
+    if !mail::is_valid_email(email.trim()) {
         return Err(ApiError::invalid("email", "is invalid"));
     }
     app.store

@@ -137,7 +137,7 @@ pub(super) async fn forward(
     Posted(form): Posted<ForwardForm>,
 ) -> Response {
     let email = form.email.trim();
-    if !crate::http::messages::looks_like_email(email) {
+    if !crate::mail::is_valid_email(email) {
         return layout::error_page(
             StatusCode::UNPROCESSABLE_ENTITY,
             "Not forwarded",
