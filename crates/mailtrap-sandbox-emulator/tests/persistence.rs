@@ -267,6 +267,49 @@ async fn acknowledged_changes_are_saved(durability: Durability) {
     assert_eq!(view["sent_messages_count"], 2);
 }
 
+/// A sandbox trimmed to its `max_size` (on delivery and when the limit is lowered) is trimmed
+/// on disk too, and stays so after a restart.
+#[tokio::test]
+async fn max_size_trims_the_database_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = start_with(config(dir.path())).await;
+    let sandbox = env.sandbox();
+    let limits = format!("/_emulator/sandboxes/{sandbox}");
+    env.ok_json(Method::PATCH, &limits, &json!({"max_size": 3}))
+        .await;
+    let mut delivered = Vec::new();
+    for i in 0..5 {
+        delivered.push(
+            env.deliver_simple(sandbox, &format!("m{i}"), "x@example.test", "t")
+                .await,
+        );
+    }
+    let listed = |list: Value| -> Vec<u64> {
+        let mut ids: Vec<u64> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["id"].as_u64().unwrap())
+            .collect();
+        ids.sort_unstable();
+        ids
+    };
+    let messages = format!("/api/sandboxes/{sandbox}/messages");
+    assert_eq!(listed(env.get_json(&messages).await), delivered[2..]);
+    let on_disk = |ids: &[u64]| ids.iter().map(|&id| (id, false)).collect::<Vec<_>>();
+    assert_eq!(rows_on_disk(dir.path()), on_disk(&delivered[2..]));
+    env.ok_json(Method::PATCH, &limits, &json!({"max_size": 1}))
+        .await;
+    assert_eq!(listed(env.get_json(&messages).await), delivered[4..]);
+    assert_eq!(rows_on_disk(dir.path()), on_disk(&delivered[4..]));
+    env.emu.shutdown().await;
+
+    let env = start_with(config(dir.path())).await;
+    assert_eq!(listed(env.get_json(&messages).await), delivered[4..]);
+    let view = env.get_json(&format!("/api/sandboxes/{sandbox}")).await;
+    assert_eq!(view["max_size"], 1);
+}
+
 #[tokio::test]
 async fn a_configured_token_replaces_the_saved_one() {
     let dir = tempfile::tempdir().unwrap();

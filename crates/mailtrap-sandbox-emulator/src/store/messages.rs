@@ -124,7 +124,7 @@ fn insert(
     state
         .messages
         .insert(entry, bytes::Bytes::from(raw), searchable);
-    let dropped = state.messages.oldest_beyond(sandbox_id, max_size)?;
+    let dropped = state.messages.drop_oldest_beyond(sandbox_id, max_size)?;
     changes.touch(RegistryKey::Sandbox(sandbox_id));
     changes.touch(RegistryKey::Counters);
     changes.notify(StoreEvent::MessageAdded {
@@ -132,7 +132,6 @@ fn insert(
         message_id: id,
     });
     for &oldest in &dropped {
-        state.messages.remove(sandbox_id, oldest)?;
         changes.notify(StoreEvent::MessageDeleted {
             sandbox_id,
             message_id: oldest,

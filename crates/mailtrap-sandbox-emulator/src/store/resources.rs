@@ -303,10 +303,7 @@ pub(crate) fn set_limits(
     let max_size = sandbox.max_size;
     changes.touch(RegistryKey::Sandbox(id));
     changes.notify(StoreEvent::ResourcesChanged);
-    let dropped = state.messages.oldest_beyond(id, max_size)?;
-    for &message_id in &dropped {
-        state.messages.remove(id, message_id)?;
-    }
+    let dropped = state.messages.drop_oldest_beyond(id, max_size)?;
     if !dropped.is_empty() {
         changes.notify(StoreEvent::SandboxMessagesChanged { sandbox_id: id });
     }

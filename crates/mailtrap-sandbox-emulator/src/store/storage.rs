@@ -90,17 +90,22 @@ impl Messages {
         }
     }
 
-    /// The ids of the oldest messages beyond `max_size` (`0`: no limit), oldest first.
-    pub(crate) fn oldest_beyond(
-        &self,
+    /// Removes a sandbox's oldest messages until at most `max_size` are left (`0`: no limit),
+    /// on delivery and when the limit is lowered; returns the ids removed, oldest first.
+    pub(crate) fn drop_oldest_beyond(
+        &mut self,
         sandbox_id: u64,
         max_size: u64,
     ) -> Result<Vec<u64>, StoreError> {
-        match self {
-            Messages::Memory(m) => Ok(m.oldest_beyond(sandbox_id, max_size)),
+        let oldest = match self {
+            Messages::Memory(m) => m.oldest_beyond(sandbox_id, max_size),
             #[cfg(feature = "persist")]
-            Messages::Disk(d) => d.oldest_beyond(sandbox_id, max_size).map_err(storage),
+            Messages::Disk(d) => d.oldest_beyond(sandbox_id, max_size).map_err(storage)?,
+        };
+        for &id in &oldest {
+            self.remove(sandbox_id, id)?;
         }
+        Ok(oldest)
     }
 
     pub(crate) fn remove(
