@@ -142,6 +142,12 @@ async fn a_wait_against_a_hung_server_ends_at_its_deadline() {
     };
     assert!(took < Duration::from_secs(3), "took {took:?}");
     assert!(timeout.last_error.is_some(), "{timeout:?}");
+    // The advice names the library's settings, not the command line's flags.
+    let advice = err.to_string();
+    assert!(
+        advice.contains("ClientBuilder::base_url") && advice.contains("WaitFor::timeout"),
+        "{advice}"
+    );
 }
 
 #[tokio::test]

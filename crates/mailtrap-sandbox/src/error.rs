@@ -441,6 +441,11 @@ impl TransportError {
         }
     }
 
+    /// Whether the request went to the sending API (`POST /api/send/...`, `/api/batch/...`).
+    fn is_sending(&self) -> bool {
+        self.request.contains(" /api/send/") || self.request.contains(" /api/batch/")
+    }
+
     /// Wraps it in the [`Error`] variant its delivery calls for.
     pub(crate) fn into_error(self) -> Error {
         match self.delivery {
@@ -488,13 +493,27 @@ impl fmt::Display for TransportError {
             n => format!(" ({n} attempts)"),
         };
         match self.delivery {
-            Delivery::NotSent => write!(
-                f,
-                "could not connect to the Mailtrap API for {}{tries}: nothing was sent ({cause}). \
-                 Check the base URL (ClientBuilder::base_url, MAILTRAP_BASE_URL) and the \
-                 network; trying again is safe",
-                self.request
-            )?,
+            Delivery::NotSent => {
+                // Sends go to their own host: name the setting this request used.
+                let (method, variable) = if self.is_sending() {
+                    ("ClientBuilder::send_base_url", "MAILTRAP_SEND_BASE_URL")
+                } else {
+                    ("ClientBuilder::base_url", "MAILTRAP_BASE_URL")
+                };
+                write!(
+                    f,
+                    "could not connect to the Mailtrap API for {}{tries}: nothing was sent \
+                     ({cause}). Check the base URL ({method}, {variable}) and the network; \
+                     trying again is safe",
+                    self.request
+                )?;
+                if self.timed_out {
+                    f.write_str(
+                        "; if the network is slow, raise the connect timeout \
+                         (ClientBuilder::connect_timeout)",
+                    )?;
+                }
+            }
             Delivery::MaybeApplied => {
                 let what = if self.timed_out {
                     "no answer came in time"
@@ -833,9 +852,11 @@ impl fmt::Display for ApiError {
                 ) => write!(
                     f,
                     ". The limit is {limit} requests per window; slow down or enable the \
-                     client's rate limiter"
+                     client's rate limiter (ClientBuilder::rate_limit)"
                 )?,
-                _ => f.write_str(". Slow down or enable the client's rate limiter")?,
+                _ => f.write_str(
+                    ". Slow down or enable the client's rate limiter (ClientBuilder::rate_limit)",
+                )?,
             },
             ApiErrorKind::Server => f.write_str(". Try again later")?,
             ApiErrorKind::Unsuccessful => f.write_str(

@@ -491,6 +491,10 @@ impl fmt::Display for WaitTimeout {
                 ". To include it, wait with WaitFor::since({})",
                 outside.id.get().saturating_sub(1)
             ),
+            None if self.last_error.is_some() && self.seen == 0 => f.write_str(
+                ". The API did not answer as expected (see the last error): check the base \
+                 URL (ClientBuilder::base_url) and the API, or raise WaitFor::timeout",
+            ),
             None => f.write_str(
                 ". Check the filter and that the message is sent to this sandbox, or raise \
                  WaitFor::timeout",

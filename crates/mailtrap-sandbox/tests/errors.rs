@@ -110,7 +110,7 @@ async fn rate_limited_with_errors_string_and_headers() {
     assert_eq!(err.kind(), Some(ApiErrorKind::RateLimited));
     assert!(err.is_retryable());
     assert_eq!(err.retry_after(), None);
-    insta::assert_snapshot!(err, @"rate limit reached (429 Too Many Requests on GET /api/sandboxes/{sandbox_id}): Rate limit exceeded. The limit is 150 requests per window; slow down or enable the client's rate limiter");
+    insta::assert_snapshot!(err, @"rate limit reached (429 Too Many Requests on GET /api/sandboxes/{sandbox_id}): Rate limit exceeded. The limit is 150 requests per window; slow down or enable the client's rate limiter (ClientBuilder::rate_limit)");
 }
 
 #[tokio::test]
@@ -220,17 +220,23 @@ async fn a_missing_id_is_a_decode_error() {
     insta::assert_snapshot!(err, @"could not read the answer to GET /api/sandboxes/{sandbox_id}/messages (200 OK): at `[1].id`: missing field");
 }
 
-#[tokio::test]
-async fn a_closed_port_is_a_transport_error() {
+/// A client for a local port that nothing listens on (the sending API follows it), without
+/// retries.
+fn closed_port_client() -> Client {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
     drop(listener);
-    let client = Client::builder()
+    Client::builder()
         .api_token("t")
         .base_url(format!("http://{address}"))
         .retry(RetryPolicy::none())
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_closed_port_is_a_transport_error() {
+    let client = closed_port_client();
     let err = client.sandbox(1).get().await.unwrap_err();
     assert!(matches!(err, Error::NotSent(_)), "{err:?}");
     assert!(err.is_retryable());
@@ -241,6 +247,23 @@ async fn a_closed_port_is_a_transport_error() {
              nothing was sent"
         ),
         "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_send_to_a_closed_port_names_the_sending_base_url() {
+    let client = closed_port_client();
+    let email = mailtrap_sandbox::Email::new()
+        .from("robot@shop.example")
+        .to("ana@example.com")
+        .subject("Hi")
+        .text("Hello");
+    let err = client.sandbox(1).send(email).await.unwrap_err();
+    assert!(err.nothing_sent(), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("(ClientBuilder::send_base_url, MAILTRAP_SEND_BASE_URL)"),
+        "{text}"
     );
 }
 
