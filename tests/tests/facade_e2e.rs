@@ -38,6 +38,19 @@ fn client(emulator: &RunningEmulator) -> Client {
         .unwrap()
 }
 
+/// An SMTP client for the emulator, logged in with the seeded sandbox's credentials.
+fn smtp_mailer(emulator: &RunningEmulator) -> AsyncSmtpTransport<Tokio1Executor> {
+    let smtp = emulator.smtp_addr();
+    let seeded = emulator.sandbox();
+    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.ip().to_string())
+        .port(smtp.port())
+        .credentials(Credentials::new(
+            seeded.smtp_username.clone(),
+            seeded.smtp_password.clone(),
+        ))
+        .build()
+}
+
 fn filter_subject(subject: &str) -> MessageFilter {
     MessageFilter::new().subject(subject)
 }
@@ -293,8 +306,7 @@ async fn templates_render_on_the_emulator() {
 async fn mail_sent_over_smtp_is_read_back_through_the_facade() {
     let emulator = emulator().await;
     let client = client(&emulator);
-    let seeded = emulator.sandbox().clone();
-    let sandbox = client.sandbox(seeded.id);
+    let sandbox = client.sandbox(emulator.sandbox().id);
     let pdf: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
 
     let waiting = sandbox
@@ -328,15 +340,7 @@ async fn mail_sent_over_smtp_is_read_back_through_the_facade() {
                 )),
         )
         .unwrap();
-    let smtp = emulator.smtp_addr();
-    let mailer = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.ip().to_string())
-        .port(smtp.port())
-        .credentials(Credentials::new(
-            seeded.smtp_username.clone(),
-            seeded.smtp_password.clone(),
-        ))
-        .build();
-    mailer.send(message).await.unwrap();
+    smtp_mailer(&emulator).send(message).await.unwrap();
 
     let found = waiting.wait().await.unwrap();
     assert_eq!(found.from_email, "app@example.test");
@@ -389,6 +393,54 @@ async fn mail_sent_over_smtp_is_read_back_through_the_facade() {
     let spam = handle.spam_report().await.unwrap();
     assert!(spam.score < 5.0);
     assert!(handle.html_analysis().await.unwrap().errors.is_empty());
+    emulator.shutdown().await;
+}
+
+/// Issue 12's "trigger, then wait": the application's email is in the sandbox before the
+/// test starts waiting (sent over SMTP, listed), and the wait, at its defaults, still finds
+/// it; the same email left by an earlier test (same subject, its own address) is not matched.
+#[tokio::test]
+async fn trigger_then_wait_finds_mail_already_there_and_not_an_earlier_tests() {
+    let emulator = emulator().await;
+    let client = client(&emulator);
+    let sandbox = client.sandbox(emulator.sandbox().id);
+    let mailer = smtp_mailer(&emulator);
+    let sign_up = |to: &str, code: &str| {
+        lettre::Message::builder()
+            .from("app@example.test".parse::<Mailbox>().unwrap())
+            .to(to.parse::<Mailbox>().unwrap())
+            .subject("Your sign-in code")
+            .body(format!("Code: {code}"))
+            .unwrap()
+    };
+    let earlier = sandbox.test_inbox("sign-in");
+    mailer
+        .send(sign_up(earlier.address(), "111111"))
+        .await
+        .unwrap();
+    let inbox = sandbox.test_inbox("sign-in");
+
+    // Trigger: the SMTP transaction ends once the message is stored.
+    mailer
+        .send(sign_up(inbox.address(), "222222"))
+        .await
+        .unwrap();
+    let listed = sandbox.messages().list().send().await.unwrap();
+    assert_eq!(
+        listed.items().len(),
+        2,
+        "both are in before the wait starts"
+    );
+
+    // Then wait, at the defaults (a 30 s look-back).
+    let message = inbox
+        .wait_for(filter_subject("Your sign-in code"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(message.to_email, inbox.address());
+    let text = sandbox.message(message.id).text().await.unwrap();
+    assert_eq!(text.trim(), "Code: 222222");
     emulator.shutdown().await;
 }
 

@@ -378,6 +378,26 @@ async fn start_before_triggering_the_email_then_wait() {
 }
 
 #[tokio::test]
+async fn trigger_then_wait_finds_mail_that_arrived_first_but_not_an_earlier_tests_leftover() {
+    // Left by an earlier test an hour ago: the same subject, to the same address.
+    let server = Server::with_mail(vec![mail(40, "Reset your password")]);
+    let client = server.start().await;
+    // The application's email is in the sandbox before the test starts waiting.
+    server.store(mail(41, "Reset your password"));
+    let message = client
+        .sandbox(SANDBOX)
+        .wait_for(MessageFilter::new().subject("Reset your password"))
+        .poll_interval(fast())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(message.id, MessageId::new(41));
+    // The listing that fixes the window (in the server's clock), then the first poll finds
+    // it: no waiting for mail that is already there.
+    assert_eq!(server.lists().len(), 2);
+}
+
+#[tokio::test]
 async fn an_empty_sandbox_counts_every_message() {
     let server = Server::default().deliver_after(1, vec![mail(7, "First ever")]);
     let client = server.start().await;
