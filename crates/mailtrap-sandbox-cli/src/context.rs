@@ -95,7 +95,7 @@ pub(crate) fn build_client(
         builder = builder.send_base_url(url.trim());
     }
     builder.build().map_err(|err| match err {
-        mailtrap_sandbox::Error::InvalidConfiguration { name, reason } => {
+        mailtrap_sandbox::Error::InvalidConfiguration { name, reason, .. } => {
             let flag = match name {
                 "base_url" => "--base-url (MAILTRAP_BASE_URL)",
                 "send_base_url" => "--send-base-url (MAILTRAP_SEND_BASE_URL)",

@@ -40,6 +40,7 @@ pub enum EmlError {
     NotAMessage(&'static str),
     /// The file could not be read.
     #[error("could not read the message file {path}: {source}")]
+    #[non_exhaustive]
     Io {
         /// The file.
         path: String,

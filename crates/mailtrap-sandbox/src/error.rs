@@ -41,10 +41,7 @@ const SNIPPET_CHARS: usize = 200;
 /// returning this error shows the message written for a person:
 ///
 /// ```
-/// let err = mailtrap_sandbox::Error::MissingConfiguration {
-///     name: "MAILTRAP_API_TOKEN",
-///     hint: "Set it.",
-/// };
+/// let err = mailtrap_sandbox::Client::builder().build().unwrap_err(); // no API token
 /// assert_eq!(format!("{err:?}"), err.to_string());
 /// ```
 #[derive(thiserror::Error)]
@@ -82,6 +79,7 @@ pub enum Error {
 
     /// A required setting was not given (an API token, for instance).
     #[error("missing configuration: {name} is not set. {hint}")]
+    #[non_exhaustive]
     MissingConfiguration {
         /// The setting or environment variable, `MAILTRAP_API_TOKEN` for instance.
         name: &'static str,
@@ -91,6 +89,7 @@ pub enum Error {
 
     /// A setting has a value that cannot work (a malformed base URL, for instance).
     #[error("invalid configuration: {name}: {reason}")]
+    #[non_exhaustive]
     InvalidConfiguration {
         /// The setting or environment variable.
         name: &'static str,
@@ -113,6 +112,7 @@ pub enum Error {
 
     /// A local file could not be read or written (saving a download, for instance).
     #[error("could not {action} {}: {source}", path.display())]
+    #[non_exhaustive]
     Io {
         /// What was being done: `create`, `write`, `rename`...
         action: &'static str,
