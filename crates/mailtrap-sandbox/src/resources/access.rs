@@ -20,6 +20,18 @@ const RESOURCES: Op = Op::safe("GET", "/api/permissions/resources");
 impl Client {
     /// The accounts the token can access.
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// for account in client.accounts().await? {
+    ///     println!("#{} {} {:?}", account.id, account.name, account.access_levels);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// Any [`Error`].
@@ -35,6 +47,19 @@ impl Client {
     }
 
     /// Account accesses: who (users, invites, tokens) may access which resources.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// for access in client.account_accesses().list().send().await? {
+    ///     let who = access.specifier.email.or(access.specifier.name).unwrap_or_default();
+    ///     println!("{:?} {who}: {} resources", access.specifier_type, access.resources.len());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn account_accesses(&self) -> AccountAccessesHandle {
         AccountAccessesHandle {
             client: self.clone(),
@@ -42,6 +67,13 @@ impl Client {
     }
 
     /// One account access.
+    ///
+    /// ```
+    /// # let client = mailtrap_sandbox::Client::builder().api_token("t").build()?;
+    /// let access = client.account_access(4_821); // an id from account_accesses().list()
+    /// assert_eq!(access.id().get(), 4_821);
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     pub fn account_access(&self, id: impl Into<AccountAccessId>) -> AccountAccessHandle {
         AccountAccessHandle {
             client: self.clone(),
@@ -51,6 +83,21 @@ impl Client {
 
     /// The resources access can be granted on (accounts, projects, sandboxes, domains, ...),
     /// as a tree.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// for account in client.permission_resources().await? {
+    ///     println!("{:?} #{} {}", account.resource_type, account.id, account.name);
+    ///     for child in &account.resources {
+    ///         println!("  {:?} #{} {}", child.resource_type, child.id, child.name);
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -75,6 +122,19 @@ pub struct AccountAccessesHandle {
 
 impl AccountAccessesHandle {
     /// Lists account accesses, optionally only those on given projects, sandboxes or domains.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// let everyone = client.account_accesses().list().send().await?;
+    /// # let project_id = emulator.project().id;
+    /// let on_project = client.account_accesses().list().project_ids([project_id]).send().await?;
+    /// assert!(on_project.len() <= everyone.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn list(&self) -> ListAccountAccesses {
         ListAccountAccesses {
             client: self.client.clone(),
@@ -100,6 +160,18 @@ pub struct ListAccountAccesses {
 
 impl ListAccountAccesses {
     /// Only accesses to these projects (added to any given before).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let project_id = emulator.project().id;
+    /// let on_project = client.account_accesses().list().project_ids([project_id]).send().await?;
+    /// # assert!(!on_project.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn project_ids<I>(mut self, ids: impl IntoIterator<Item = I>) -> Self
     where
         I: Into<ProjectId>,
@@ -109,6 +181,18 @@ impl ListAccountAccesses {
     }
 
     /// Only accesses to these sandboxes (added to any given before).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox_id = emulator.sandbox().id;
+    /// let on_sandbox = client.account_accesses().list().sandbox_ids([sandbox_id]).send().await?;
+    /// # assert!(!on_sandbox.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn sandbox_ids<I>(mut self, ids: impl IntoIterator<Item = I>) -> Self
     where
         I: Into<SandboxId>,
@@ -118,6 +202,17 @@ impl ListAccountAccesses {
     }
 
     /// Only accesses to these sending domains (added to any given before).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// let on_domain = client.account_accesses().list().domain_ids([3_938_u64]).send().await?;
+    /// println!("{} accesses to domain 3938", on_domain.len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn domain_ids<I>(mut self, ids: impl IntoIterator<Item = I>) -> Self
     where
         I: Into<DomainId>,
@@ -127,6 +222,17 @@ impl ListAccountAccesses {
     }
 
     /// Fetches the list.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// let accesses = client.account_accesses().list().send().await?;
+    /// # assert!(!accesses.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -171,6 +277,12 @@ pub struct AccountAccessHandle {
 
 impl AccountAccessHandle {
     /// The access's id.
+    ///
+    /// ```
+    /// # let client = mailtrap_sandbox::Client::builder().api_token("t").build()?;
+    /// assert_eq!(client.account_access(4_821).id().get(), 4_821);
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     #[must_use]
     pub fn id(&self) -> AccountAccessId {
         self.id
@@ -179,6 +291,20 @@ impl AccountAccessHandle {
     /// Removes the access (the user, invite or token loses access to the account's
     /// resources); answers with the removed access's id (also when an attempt whose answer
     /// was lost removed it and the retry found it gone).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let accesses = client.account_accesses().list().send().await?;
+    /// # let teammate = accesses.iter().find(|a| a.specifier.email.as_deref() == Some("teammate@emulator.localhost"));
+    /// # let access_id = teammate.ok_or("no teammate")?.id;
+    /// let access = client.account_access(access_id);
+    /// assert_eq!(access.remove().await?, access_id);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -201,6 +327,23 @@ impl AccountAccessHandle {
     /// Grants, changes or removes access to several resources in one request; answers with
     /// the server's message. Setting the same permissions twice has the same effect as once,
     /// so the request is retried like a read.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::models::{AccessLevel, PermissionChange, ResourceType};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let accesses = client.account_accesses().list().send().await?;
+    /// # let teammate = accesses.iter().find(|a| a.specifier.email.as_deref() == Some("teammate@emulator.localhost"));
+    /// # let access_id = teammate.ok_or("no teammate")?.id;
+    /// # let sandbox_id = emulator.sandbox().id;
+    /// let viewer = PermissionChange::grant(ResourceType::Sandbox, sandbox_id, AccessLevel::Viewer);
+    /// let message = client.account_access(access_id).update_permissions([viewer]).await?;
+    /// println!("{message}");
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///

@@ -21,6 +21,18 @@ const CREATE_SUB_ACCOUNT: Op =
 
 impl Client {
     /// API tokens: list and create.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// for token in client.api_tokens().list().await? {
+    ///     println!("#{} {} (by {:?}, expires {:?})", token.id, token.name, token.created_by, token.expires_at);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn api_tokens(&self) -> ApiTokensHandle {
         ApiTokensHandle {
             client: self.clone(),
@@ -28,6 +40,13 @@ impl Client {
     }
 
     /// One API token: read, delete, reset.
+    ///
+    /// ```
+    /// # let client = mailtrap_sandbox::Client::builder().api_token("t").build()?;
+    /// let token = client.api_token(61_244); // an id from api_tokens().list()
+    /// assert_eq!(token.id().get(), 61_244);
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     pub fn api_token(&self, id: impl Into<ApiTokenId>) -> ApiTokenHandle {
         ApiTokenHandle {
             client: self.clone(),
@@ -36,6 +55,19 @@ impl Client {
     }
 
     /// The account's usage in the current billing cycle.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// let usage = client.billing_usage().await?;
+    /// if let Some(sent) = usage.testing.and_then(|testing| testing.sent_messages) {
+    ///     println!("sandbox messages this cycle: {} of {:?}", sent.current, sent.limit);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -52,6 +84,19 @@ impl Client {
     }
 
     /// An organization: its sub-accounts.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let organization_id = emulator.summary().organization_id;
+    /// for account in client.organization(organization_id).sub_accounts().await? {
+    ///     println!("#{} {}", account.id, account.name);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn organization(&self, id: impl Into<OrganizationId>) -> OrganizationHandle {
         OrganizationHandle {
             client: self.clone(),
@@ -68,6 +113,17 @@ pub struct ApiTokensHandle {
 
 impl ApiTokensHandle {
     /// Every API token of the account (without their values).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// let tokens = client.api_tokens().list().await?;
+    /// assert!(tokens.iter().all(|token| !token.name.is_empty()));
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -86,6 +142,24 @@ impl ApiTokensHandle {
 
     /// Creates a token; add the resources it may access with
     /// [`CreateApiToken::resource`].
+    ///
+    /// ```
+    /// use mailtrap_sandbox::Client;
+    /// use mailtrap_sandbox::models::{AccessLevel, ResourceType, TokenResource};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox_id = emulator.sandbox().id;
+    /// let read_one_sandbox = TokenResource::new(ResourceType::Sandbox, sandbox_id, AccessLevel::Viewer);
+    /// let created = client.api_tokens().create("CI").resource(read_one_sandbox).send().await?;
+    /// // The value is shown this once: store it (in the CI's secrets) now.
+    /// let ci = Client::builder().api_token(created.value.expose()).base_url(emulator.base_url()).build()?;
+    /// let page = ci.sandbox(sandbox_id).messages().list().send().await?;
+    /// # assert!(page.items().is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn create(&self, name: impl Into<String>) -> CreateApiToken {
         CreateApiToken {
             client: self.client.clone(),
@@ -106,6 +180,20 @@ pub struct CreateApiToken {
 
 impl CreateApiToken {
     /// Lets the token access a resource.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::models::{AccessLevel, ResourceType, TokenResource};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let project_id = emulator.project().id;
+    /// let admin = TokenResource::new(ResourceType::Project, project_id, AccessLevel::Admin);
+    /// let created = client.api_tokens().create("Deploy").resource(admin).send().await?;
+    /// assert_eq!(created.token.resources.len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn resource(mut self, resource: TokenResource) -> Self {
         self.resources.push(resource);
         self
@@ -113,6 +201,18 @@ impl CreateApiToken {
 
     /// Creates the token; the answer holds its value, shown this once. Never retried once
     /// sent.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// let created = client.api_tokens().create("Nightly").send().await?;
+    /// println!("store it now: {}", created.value.expose());
+    /// assert!(client.api_tokens().create("").send().await.is_err()); // refused before sending
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -147,12 +247,33 @@ pub struct ApiTokenHandle {
 
 impl ApiTokenHandle {
     /// The token's id.
+    ///
+    /// ```
+    /// # let client = mailtrap_sandbox::Client::builder().api_token("t").build()?;
+    /// assert_eq!(client.api_token(61_244).id().get(), 61_244);
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     #[must_use]
     pub fn id(&self) -> ApiTokenId {
         self.id
     }
 
     /// The token's details (not its value).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # use mailtrap_sandbox::models::{AccessLevel, ResourceType, TokenResource};
+    /// # let ci = TokenResource::new(ResourceType::Sandbox, emulator.sandbox().id, AccessLevel::Viewer);
+    /// # let created = client.api_tokens().create("CI").resource(ci).send().await?;
+    /// # let token_id = created.token.id;
+    /// let token = client.api_token(token_id).get().await?;
+    /// assert_eq!(token.name, "CI");
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -168,6 +289,22 @@ impl ApiTokenHandle {
 
     /// Deletes the token; it stops working at once. A 404 to a retry after an attempt
     /// whose answer was lost counts as deleted.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # use mailtrap_sandbox::models::{AccessLevel, ResourceType, TokenResource};
+    /// # let ci = TokenResource::new(ResourceType::Sandbox, emulator.sandbox().id, AccessLevel::Viewer);
+    /// # let created = client.api_tokens().create("CI").resource(ci).send().await?;
+    /// # let token_id = created.token.id;
+    /// let token = client.api_token(token_id);
+    /// token.delete().await?;
+    /// assert!(matches!(token.get().await, Err(err) if err.is_not_found()));
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -199,6 +336,21 @@ impl ApiTokenHandle {
     /// Replaces the token's value (the old one stops working); the answer holds the new
     /// value, shown this once. Never retried once sent.
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # use mailtrap_sandbox::models::{AccessLevel, ResourceType, TokenResource};
+    /// # let ci = TokenResource::new(ResourceType::Sandbox, emulator.sandbox().id, AccessLevel::Viewer);
+    /// # let created = client.api_tokens().create("CI").resource(ci).send().await?;
+    /// # let token_id = created.token.id;
+    /// let renewed = client.api_token(token_id).reset().await?;
+    /// assert_ne!(renewed.value.expose(), created.value.expose()); // the old value no longer works
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// Any [`Error`].
@@ -225,12 +377,32 @@ pub struct OrganizationHandle {
 
 impl OrganizationHandle {
     /// The organization's id.
+    ///
+    /// ```
+    /// # let client = mailtrap_sandbox::Client::builder().api_token("t").build()?;
+    /// assert_eq!(client.organization(17).id().get(), 17);
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     #[must_use]
     pub fn id(&self) -> OrganizationId {
         self.id
     }
 
     /// The organization's sub-accounts.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let organization_id = emulator.summary().organization_id;
+    /// let organization = client.organization(organization_id);
+    /// for account in organization.sub_accounts().await? {
+    ///     println!("#{} {}", account.id, account.name);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -249,6 +421,19 @@ impl OrganizationHandle {
     }
 
     /// Creates a sub-account. Never retried once sent.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let organization_id = emulator.summary().organization_id;
+    /// let organization = client.organization(organization_id);
+    /// let created = organization.create_sub_account("Client: Acme").await?;
+    /// assert!(organization.sub_accounts().await?.iter().any(|account| account.id == created.id));
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
