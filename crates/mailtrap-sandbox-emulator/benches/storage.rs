@@ -1,12 +1,16 @@
 //! Storage at scale: N stored 10 KiB messages (10,000 and 100,000) in one sandbox, in memory
 //! and with a data directory. For each it reports:
 //!
-//! - ingest: messages per second while filling (8 threads delivering to the store, as the SMTP
-//!   server does), and the p50/p99 latency of 1,000 deliveries once N are stored;
-//! - RSS after filling, and with a data directory, after a restart;
+//! - ingest: messages per second while filling (8 threads delivering straight to the store, as
+//!   the SMTP server does once a message is received: SMTP itself is measured by
+//!   `smtp_ingest`), and the p50/p99 latency of 1,000 deliveries once N are stored;
+//! - RSS (`VmRSS`) of the process: empty, after filling, and with a data directory, of a new
+//!   process started on the filled directory (so that nothing of the filling is counted);
 //! - start-up time with N stored (data directory);
-//! - list latency through real HTTP on loopback (p50/p99 of 200 requests): the first page, a
-//!   search matching 1 % of the messages, a search matching nothing;
+//! - list latency through real HTTP on loopback (p50/p99 of 200 requests; 50 for a search):
+//!   the first page, a search matching 1 % of the messages, one matching all, one matching
+//!   one, one matching nothing, and (5 requests) one matching nothing whose every trigram is
+//!   in every message;
 //! - the time to clean the sandbox.
 //!
 //! It also times creating a project with 500 and with 2,000 projects (data directory).
@@ -14,8 +18,8 @@
 //! Each (mode, N) runs in a child process of its own, so that RSS is that run's alone. Not part
 //! of `cargo test` (it is a `harness = false` bench). Run:
 //! `cargo bench -p mailtrap-sandbox-emulator --features persist --bench storage`; set
-//! `MAILTRAP_BENCH_STORED=10000` to run one size only. Output: one JSON line per run, then a
-//! table.
+//! `MAILTRAP_BENCH_STORED=10000` to run one size only, `MAILTRAP_BENCH_MODES=memory,data_dir`
+//! (any of `projects`, `memory`, `data_dir`) to choose the runs. Output: one JSON line per run.
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -37,7 +41,13 @@ use serde_json::{Value, json};
 
 const THREADS: usize = 8;
 const MESSAGE_BYTES: usize = 10 * 1024;
+/// Requests timed per list figure.
 const SAMPLES: usize = 200;
+/// Requests timed per search figure (a search that reads every message takes long at 100,000).
+const SEARCH_SAMPLES: usize = 50;
+/// Requests timed for the search whose trigrams are all in every message: with a data
+/// directory it checks every message's text (seconds at 100,000).
+const APART_SAMPLES: usize = 5;
 const LATE_DELIVERIES: usize = 1_000;
 
 /// A deterministic pseudo-random word list, so that text is varied like real mail.
@@ -121,21 +131,27 @@ fn summarize(mut samples: Vec<Duration>) -> (f64, f64) {
     (percentile(&samples, 0.5), percentile(&samples, 0.99))
 }
 
-fn fill(emu: &RunningEmulator, sandbox: u64, stored: usize, words: &[String]) -> f64 {
+/// Fills the sandbox with `stored` messages; returns messages per second and the raw bytes.
+fn fill(emu: &RunningEmulator, sandbox: u64, stored: usize, words: &[String]) -> (f64, usize) {
     let start = Instant::now();
-    std::thread::scope(|scope| {
-        for t in 0..THREADS {
-            let store = emu.store();
-            scope.spawn(move || {
-                for i in (t..stored).step_by(THREADS) {
-                    store
-                        .deliver(sandbox, message(i, words), envelope(i))
-                        .unwrap();
-                }
-            });
-        }
+    let bytes: usize = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..THREADS)
+            .map(|t| {
+                let store = emu.store();
+                scope.spawn(move || {
+                    let mut bytes = 0;
+                    for i in (t..stored).step_by(THREADS) {
+                        let raw = message(i, words);
+                        bytes += raw.len();
+                        store.deliver(sandbox, raw, envelope(i)).unwrap();
+                    }
+                    bytes
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).sum()
     });
-    stored as f64 / start.elapsed().as_secs_f64()
+    (stored as f64 / start.elapsed().as_secs_f64(), bytes)
 }
 
 async fn timed_get(client: &reqwest::Client, url: &str) -> (Duration, Value) {
@@ -155,9 +171,14 @@ async fn timed_get(client: &reqwest::Client, url: &str) -> (Duration, Value) {
     (start.elapsed(), body)
 }
 
-async fn latency(client: &reqwest::Client, url: &str, expect: Option<usize>) -> (f64, f64) {
-    let mut samples = Vec::with_capacity(SAMPLES);
-    for _ in 0..SAMPLES {
+async fn latency(
+    client: &reqwest::Client,
+    url: &str,
+    count: usize,
+    expect: Option<usize>,
+) -> (f64, f64) {
+    let mut samples = Vec::with_capacity(count);
+    for _ in 0..count {
         let (elapsed, body) = timed_get(client, url).await;
         if let Some(expected) = expect {
             assert_eq!(body.as_array().unwrap().len(), expected, "{url}");
@@ -167,48 +188,44 @@ async fn latency(client: &reqwest::Client, url: &str, expect: Option<usize>) -> 
     summarize(samples)
 }
 
-/// One (mode, N) run, in this process.
-async fn run(mode: &str, stored: usize) -> Value {
-    let words = words();
-    let dir = tempfile::tempdir().unwrap();
-    let data_dir = (mode == "data_dir").then(|| dir.path().join("data"));
-    let emu = config(data_dir.as_deref()).start().await.unwrap();
-    let sandbox = emu.sandbox().id;
-    let ingest_per_s = tokio::task::block_in_place(|| fill(&emu, sandbox, stored, &words));
-    let late: Vec<Duration> = tokio::task::block_in_place(|| {
-        let store = emu.store();
-        (stored..stored + LATE_DELIVERIES)
-            .map(|i| {
-                let raw = message(i, &words);
-                let start = Instant::now();
-                store.deliver(sandbox, raw, envelope(i)).unwrap();
-                start.elapsed()
-            })
-            .collect()
-    });
-    let (deliver_p50, deliver_p99) = summarize(late);
-    let rss_filled = rss_mib();
-
-    let (startup_ms, rss_restarted, emu) = match &data_dir {
-        Some(path) => {
-            emu.shutdown().await;
-            let start = Instant::now();
-            let emu = config(Some(path)).start().await.unwrap();
-            let startup = start.elapsed().as_secs_f64() * 1000.0;
-            (Some(startup), Some(rss_mib()), emu)
-        }
-        None => (None, None, emu),
-    };
-
+/// List and search latency, then the time to clean the sandbox.
+async fn queries(emu: &RunningEmulator, sandbox: u64, stored: usize) -> Value {
     let client = reqwest::Client::new();
     let list = format!("{}/api/sandboxes/{sandbox}/messages", emu.base_url());
-    let (first_p50, first_p99) = latency(&client, &list, Some(30)).await;
-    let (match_p50, match_p99) = latency(&client, &format!("{list}?search=needle"), Some(30)).await;
-    let (none_p50, none_p99) =
-        latency(&client, &format!("{list}?search=zqxv-nothing"), Some(0)).await;
+    let (first_p50, first_p99) = latency(&client, &list, SAMPLES, Some(30)).await;
+    let (match_p50, match_p99) = latency(
+        &client,
+        &format!("{list}?search=needle"),
+        SEARCH_SAMPLES,
+        Some(30),
+    )
+    .await;
+    let (all_p50, all_p99) = latency(
+        &client,
+        &format!("{list}?search=shipped"),
+        SEARCH_SAMPLES,
+        Some(30),
+    )
+    .await;
+    let (none_p50, none_p99) = latency(
+        &client,
+        &format!("{list}?search=zqxv-nothing"),
+        SEARCH_SAMPLES,
+        Some(0),
+    )
+    .await;
+    // Every trigram of it is in every message, the string in none.
+    let (apart_p50, _) = latency(
+        &client,
+        &format!("{list}?search=order%20shipped"),
+        APART_SAMPLES,
+        Some(0),
+    )
+    .await;
     let (one_p50, _) = latency(
         &client,
         &format!("{list}?search=user{}%40example", stored / 2),
+        SEARCH_SAMPLES,
         Some(1),
     )
     .await;
@@ -225,27 +242,98 @@ async fn run(mode: &str, stored: usize) -> Value {
     let clean_ms = start.elapsed().as_secs_f64() * 1000.0;
     let (_, after) = timed_get(&client, &list).await;
     assert_eq!(after, json!([]));
-    emu.shutdown().await;
-
     json!({
-        "mode": mode,
-        "stored": stored,
-        "ingest_msg_per_s": ingest_per_s.round(),
-        "deliver_p50_ms": deliver_p50,
-        "deliver_p99_ms": deliver_p99,
-        "rss_filled_mib": rss_filled,
-        "startup_ms": startup_ms,
-        "rss_restarted_mib": rss_restarted,
         "rss_after_queries_mib": rss_after_queries,
         "list_p50_ms": first_p50,
         "list_p99_ms": first_p99,
         "search_match_p50_ms": match_p50,
         "search_match_p99_ms": match_p99,
+        "search_all_p50_ms": all_p50,
+        "search_all_p99_ms": all_p99,
         "search_none_p50_ms": none_p50,
         "search_none_p99_ms": none_p99,
+        "search_apart_p50_ms": apart_p50,
         "search_one_p50_ms": one_p50,
         "clean_ms": clean_ms,
     })
+}
+
+/// A restart on a filled data directory, in a process of its own: start-up time, RSS, then
+/// the queries.
+async fn restart(stored: usize, dir: &Path) -> Value {
+    let rss_before = rss_mib();
+    let start = Instant::now();
+    let emu = config(Some(dir)).start().await.unwrap();
+    let startup_ms = start.elapsed().as_secs_f64() * 1000.0;
+    let rss_restarted = rss_mib();
+    let sandbox = emu.sandbox().id;
+    let mut result = queries(&emu, sandbox, stored).await;
+    result["startup_ms"] = json!(startup_ms);
+    result["rss_process_mib"] = json!(rss_before);
+    result["rss_restarted_mib"] = json!(rss_restarted);
+    emu.shutdown().await;
+    result
+}
+
+/// One (mode, N) run, in this process (a data directory's restart in another).
+async fn run(mode: &str, stored: usize) -> Value {
+    let words = words();
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = (mode == "data_dir").then(|| dir.path().join("data"));
+    let emu = config(data_dir.as_deref()).start().await.unwrap();
+    let rss_empty = rss_mib();
+    let sandbox = emu.sandbox().id;
+    let (ingest_per_s, raw_bytes) =
+        tokio::task::block_in_place(|| fill(&emu, sandbox, stored, &words));
+    let late: Vec<Duration> = tokio::task::block_in_place(|| {
+        let store = emu.store();
+        (stored..stored + LATE_DELIVERIES)
+            .map(|i| {
+                let raw = message(i, &words);
+                let start = Instant::now();
+                store.deliver(sandbox, raw, envelope(i)).unwrap();
+                start.elapsed()
+            })
+            .collect()
+    });
+    let (deliver_p50, deliver_p99) = summarize(late);
+    let rss_filled = rss_mib();
+    let raw_mib = raw_bytes as f64 / (1024.0 * 1024.0);
+    let mut result = match &data_dir {
+        Some(path) => {
+            emu.shutdown().await;
+            child(&format!("restart:{stored}:{}", path.display()))
+        }
+        None => {
+            let result = queries(&emu, sandbox, stored).await;
+            emu.shutdown().await;
+            result
+        }
+    };
+    result["mode"] = json!(mode);
+    result["stored"] = json!(stored);
+    result["raw_mib"] = json!(raw_mib);
+    result["ingest_msg_per_s"] = json!(ingest_per_s.round());
+    result["deliver_p50_ms"] = json!(deliver_p50);
+    result["deliver_p99_ms"] = json!(deliver_p99);
+    result["rss_empty_mib"] = json!(rss_empty);
+    result["rss_filled_mib"] = json!(rss_filled);
+    result["rss_filled_per_raw"] = json!(rss_filled / raw_mib);
+    result
+}
+
+/// Runs `what` in a child process; returns the JSON it prints.
+fn child(what: &str) -> Value {
+    let exe = std::env::current_exe().unwrap();
+    let output = std::process::Command::new(&exe)
+        .env("MAILTRAP_BENCH_CHILD", what)
+        .output()
+        .unwrap();
+    if !output.status.success() {
+        eprintln!("{what} failed: {}", String::from_utf8_lossy(&output.stderr));
+        std::process::exit(1);
+    }
+    serde_json::from_slice(&output.stdout).unwrap()
 }
 
 /// Creating a project with 500, then 2,000 projects (data directory): p50 of 50 creates.
@@ -294,11 +382,15 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    if let Ok(child) = std::env::var("MAILTRAP_BENCH_CHILD") {
+    if let Ok(what) = std::env::var("MAILTRAP_BENCH_CHILD") {
         let result = runtime.block_on(async {
-            match child.split_once(':') {
-                Some((mode, stored)) => run(mode, stored.parse().unwrap()).await,
-                None => projects().await,
+            let mut parts = what.splitn(3, ':');
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some("restart"), Some(stored), Some(dir)) => {
+                    restart(stored.parse().unwrap(), Path::new(dir)).await
+                }
+                (Some(mode), Some(stored), None) => run(mode, stored.parse().unwrap()).await,
+                _ => projects().await,
             }
         });
         println!("{result}");
@@ -309,22 +401,24 @@ fn main() {
         Ok(n) => vec![n.parse().unwrap()],
         Err(_) => vec![10_000, 100_000],
     };
-    let exe = std::env::current_exe().unwrap();
-    let mut runs = vec!["projects".to_owned()];
+    let modes: Vec<String> = match std::env::var("MAILTRAP_BENCH_MODES") {
+        Ok(modes) => modes.split(',').map(str::to_owned).collect(),
+        Err(_) => vec![
+            "projects".to_owned(),
+            "memory".to_owned(),
+            "data_dir".to_owned(),
+        ],
+    };
+    let mut runs = Vec::new();
+    if modes.iter().any(|m| m == "projects") {
+        runs.push("projects".to_owned());
+    }
     for stored in &sizes {
-        for mode in ["memory", "data_dir"] {
+        for mode in modes.iter().filter(|m| *m != "projects") {
             runs.push(format!("{mode}:{stored}"));
         }
     }
     for run in runs {
-        let output = std::process::Command::new(&exe)
-            .env("MAILTRAP_BENCH_CHILD", &run)
-            .output()
-            .unwrap();
-        if !output.status.success() {
-            eprintln!("{run} failed: {}", String::from_utf8_lossy(&output.stderr));
-            std::process::exit(1);
-        }
-        print!("{}", String::from_utf8_lossy(&output.stdout));
+        println!("{}", child(&run));
     }
 }
