@@ -108,12 +108,27 @@ struct Candidate {
 
 impl CodeFinder {
     /// A finder for codes of 4 to 8 digits with the default keywords.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_extract::CodeFinder;
+    ///
+    /// let finder = CodeFinder::new(); // build once, use for every message
+    /// assert_eq!(finder.find("Your code: 8142").as_deref(), Some("8142"));
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Accepted code lengths in digits (default `4..=8`). A start of 0 counts as 1, and an end
     /// below the start as the start.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_extract::CodeFinder;
+    ///
+    /// let text = "Order 40213 is ready. Your code is 5512.";
+    /// assert_eq!(CodeFinder::new().length(5..=5).find(text).as_deref(), Some("40213"));
+    /// assert_eq!(CodeFinder::new().length(4..=4).find(text).as_deref(), Some("5512"));
+    /// ```
     pub fn length(mut self, digits: RangeInclusive<usize>) -> Self {
         self.min_len = (*digits.start()).max(1);
         self.max_len = (*digits.end()).max(self.min_len);
@@ -122,6 +137,14 @@ impl CodeFinder {
 
     /// Adds a word that announces a code (matched as a whole word, ignoring case), for example
     /// `"código"` or `"Bestätigungscode"`.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_extract::CodeFinder;
+    ///
+    /// let text = "Pedido 40213. Su clave de acceso: 771 204";
+    /// let finder = CodeFinder::new().keyword("clave");
+    /// assert_eq!(finder.find(text).as_deref(), Some("771204"));
+    /// ```
     pub fn keyword(mut self, word: impl AsRef<str>) -> Self {
         let word: Vec<char> = word
             .as_ref()
@@ -137,6 +160,14 @@ impl CodeFinder {
 
     /// The most likely code in `text` (digits only), or `None`. For an HTML body, convert it
     /// first with [`html_to_text`](super::html_to_text).
+    ///
+    /// ```
+    /// use mailtrap_sandbox_extract::{CodeFinder, html_to_text};
+    ///
+    /// let html = "<p>Hi Ana,</p><p>Your sign-in code:</p><h1>294 117</h1><p>© 2025 Shop</p>";
+    /// assert_eq!(CodeFinder::new().find(&html_to_text(html)).as_deref(), Some("294117"));
+    /// assert_eq!(CodeFinder::new().find("Thanks for your order!"), None);
+    /// ```
     #[must_use]
     pub fn find(&self, text: &str) -> Option<String> {
         let chars: Vec<char> = text.chars().collect();

@@ -27,6 +27,12 @@ pub enum AccessLevel {
 
 impl AccessLevel {
     /// The level's number as the API sends it (1000, 100, 10, 1).
+    ///
+    /// ```
+    /// use mailtrap_sandbox::models::AccessLevel;
+    ///
+    /// assert_eq!(AccessLevel::Admin.number(), 100);
+    /// ```
     #[must_use]
     pub fn number(self) -> i64 {
         match self {
@@ -39,6 +45,13 @@ impl AccessLevel {
     }
 
     /// The level for a number.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::models::AccessLevel;
+    ///
+    /// assert_eq!(AccessLevel::from_number(10), AccessLevel::Viewer);
+    /// assert_eq!(AccessLevel::from_number(50), AccessLevel::Other(50)); // kept, not refused
+    /// ```
     #[must_use]
     pub fn from_number(number: i64) -> Self {
         match number {
@@ -265,6 +278,21 @@ pub struct PermissionChange {
 
 impl PermissionChange {
     /// Grants `level` on a resource, or changes the level already granted.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::models::{AccessLevel, PermissionChange, ResourceType};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox_id = emulator.sandbox().id;
+    /// # let accesses = client.account_accesses().list().send().await?;
+    /// # let access_id = accesses.iter().find(|a| a.specifier.email.as_deref() == Some("teammate@emulator.localhost")).ok_or("no teammate")?.id;
+    /// let viewer = PermissionChange::grant(ResourceType::Sandbox, sandbox_id, AccessLevel::Viewer);
+    /// client.account_access(access_id).update_permissions([viewer]).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn grant(resource_type: ResourceType, resource_id: u64, level: AccessLevel) -> Self {
         Self {
@@ -276,6 +304,21 @@ impl PermissionChange {
     }
 
     /// Removes the access to a resource.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::models::{PermissionChange, ResourceType};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let project_id = emulator.project().id;
+    /// # let accesses = client.account_accesses().list().send().await?;
+    /// # let access_id = accesses.iter().find(|a| a.specifier.email.as_deref() == Some("teammate@emulator.localhost")).ok_or("no teammate")?.id;
+    /// let revoke = PermissionChange::revoke(ResourceType::Project, project_id);
+    /// client.account_access(access_id).update_permissions([revoke]).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn revoke(resource_type: ResourceType, resource_id: u64) -> Self {
         Self {

@@ -145,7 +145,18 @@ impl Secret {
         Self(value)
     }
 
-    /// The secret itself.
+    /// The secret itself (`Debug` shows `[redacted]`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// let created = client.api_tokens().create("CI").send().await?;
+    /// assert!(!format!("{:?}", created.value).contains(created.value.expose()));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn expose(&self) -> &str {
         &self.0

@@ -76,6 +76,21 @@ pub struct Sandbox {
 impl Sandbox {
     /// The sandbox's own email address (`<email_username>@<email_domain>`), when both parts
     /// are known.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox_id = emulator.sandbox().id;
+    /// let sandbox = client.sandbox(sandbox_id).get().await?;
+    /// if let Some(address) = sandbox.email_address() {
+    ///     println!("mail to {address} lands in {}", sandbox.name);
+    /// }
+    /// # assert!(sandbox.email_address().is_some());
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn email_address(&self) -> Option<String> {
         let domain = self.email_domain.as_deref()?;

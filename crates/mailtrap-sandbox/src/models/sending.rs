@@ -140,6 +140,22 @@ pub struct BatchItemOutcome {
 
 impl BatchItemOutcome {
     /// The stored messages' ids as sandbox message ids (those that are numbers).
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Email, EmailBatch};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let base = Email::new().from("robot@shop.example").subject("Digest").text("News");
+    /// let batch = EmailBatch::new(base).email(Email::new().to("ana@example.com"));
+    /// let outcome = sandbox.send_batch(batch).await?;
+    /// let id = outcome.responses[0].sandbox_message_ids()[0];
+    /// assert_eq!(sandbox.message(id).get().await?.subject, "Digest");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn sandbox_message_ids(&self) -> Vec<MessageId> {
         parse_ids(&self.message_ids)

@@ -41,6 +41,20 @@ pub struct TokenResource {
 
 impl TokenResource {
     /// Access to a resource, for [`CreateApiToken::resource`](crate::resources::CreateApiToken::resource).
+    ///
+    /// ```
+    /// use mailtrap_sandbox::models::{AccessLevel, ResourceType, TokenResource};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox_id = emulator.sandbox().id;
+    /// let read_only = TokenResource::new(ResourceType::Sandbox, sandbox_id, AccessLevel::Viewer);
+    /// let created = client.api_tokens().create("CI").resource(read_only).send().await?;
+    /// assert_eq!(created.token.resources[0].access_level, AccessLevel::Viewer);
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn new(resource_type: ResourceType, resource_id: u64, access_level: AccessLevel) -> Self {
         Self {
