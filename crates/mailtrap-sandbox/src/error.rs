@@ -455,30 +455,91 @@ impl TransportError {
     }
 
     /// The request, as method and path template.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let closed = mailtrap_sandbox::Client::builder().api_token("t").base_url("http://127.0.0.1:9")
+    /// #     .retry(mailtrap_sandbox::RetryPolicy::none()).build()?; // nothing listens on port 9
+    /// let err = closed.sandbox(1).get().await.unwrap_err(); // could not connect
+    /// let transport = err.transport().ok_or("not a transport error")?;
+    /// assert_eq!(transport.request(), "GET /api/sandboxes/{sandbox_id}");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn request(&self) -> &str {
         &self.request
     }
 
     /// Whether the server may have seen the request.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::Delivery;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let closed = mailtrap_sandbox::Client::builder().api_token("t").base_url("http://127.0.0.1:9")
+    /// #     .retry(mailtrap_sandbox::RetryPolicy::none()).build()?; // nothing listens on port 9
+    /// let err = closed.sandbox(1).get().await.unwrap_err(); // could not connect
+    /// let transport = err.transport().ok_or("not a transport error")?;
+    /// assert_eq!(transport.delivery(), Delivery::NotSent); // safe to send again
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn delivery(&self) -> Delivery {
         self.delivery
     }
 
     /// Whether the failure was a timeout (of the connect, or of the whole request).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let closed = mailtrap_sandbox::Client::builder().api_token("t").base_url("http://127.0.0.1:9")
+    /// #     .retry(mailtrap_sandbox::RetryPolicy::none()).build()?; // nothing listens on port 9
+    /// let err = closed.sandbox(1).get().await.unwrap_err(); // could not connect
+    /// let transport = err.transport().ok_or("not a transport error")?;
+    /// assert!(!transport.timed_out()); // refused at once
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn timed_out(&self) -> bool {
         self.timed_out
     }
 
     /// Whether the request is safe to repeat (reads, deletes, state-setting updates).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let closed = mailtrap_sandbox::Client::builder().api_token("t").base_url("http://127.0.0.1:9")
+    /// #     .retry(mailtrap_sandbox::RetryPolicy::none()).build()?; // nothing listens on port 9
+    /// let err = closed.sandbox(1).get().await.unwrap_err(); // could not connect
+    /// let transport = err.transport().ok_or("not a transport error")?;
+    /// assert!(transport.repeat_safe()); // a read
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn repeat_safe(&self) -> bool {
         self.repeat_safe
     }
 
     /// How many attempts were made.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let closed = mailtrap_sandbox::Client::builder().api_token("t").base_url("http://127.0.0.1:9")
+    /// #     .retry(mailtrap_sandbox::RetryPolicy::none()).build()?; // nothing listens on port 9
+    /// let err = closed.sandbox(1).get().await.unwrap_err(); // could not connect
+    /// let transport = err.transport().ok_or("not a transport error")?;
+    /// assert_eq!(transport.attempts(), 1); // this client never retries
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn attempts(&self) -> u32 {
         self.attempts
@@ -728,18 +789,55 @@ impl ApiError {
     }
 
     /// The HTTP status.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// let err = client.sandbox(999_999).get().await.unwrap_err(); // no such sandbox
+    /// let api = err.api().ok_or("not an API error")?;
+    /// assert_eq!(api.status(), 404);
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn status(&self) -> StatusCode {
         self.status
     }
 
     /// What kind of error this is.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::ApiErrorKind;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// let err = client.sandbox(999_999).get().await.unwrap_err(); // no such sandbox
+    /// let api = err.api().ok_or("not an API error")?;
+    /// assert_eq!(api.kind(), ApiErrorKind::NotFound);
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn kind(&self) -> ApiErrorKind {
         self.kind
     }
 
     /// The request that failed, as method and path template (`GET /api/sandboxes/{sandbox_id}`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// let err = client.sandbox(999_999).get().await.unwrap_err(); // no such sandbox
+    /// let api = err.api().ok_or("not an API error")?;
+    /// assert_eq!(api.request(), "GET /api/sandboxes/{sandbox_id}");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn request(&self) -> &str {
         &self.request
@@ -747,36 +845,112 @@ impl ApiError {
 
     /// The messages the server gave (`{"error": ...}`, `{"errors": ...}`, a text body),
     /// without the per-field ones.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// let err = client.sandbox(999_999).get().await.unwrap_err(); // no such sandbox
+    /// let api = err.api().ok_or("not an API error")?;
+    /// println!("{}", api.messages().join("; "));
+    /// # assert!(!api.messages().is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn messages(&self) -> &[String] {
         &self.messages
     }
 
     /// Validation messages per field (`{"errors": {"name": ["can't be blank"]}}`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// let err = client.projects().create("Q").await.unwrap_err(); // names are 2 to 100 characters
+    /// let api = err.api().ok_or("not an API error")?;
+    /// assert!(api.field_errors()["name"][0].contains("too short"));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn field_errors(&self) -> &BTreeMap<String, Vec<String>> {
         &self.field_errors
     }
 
     /// Rate-limit figures of the answer, when it had the headers.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// let err = client.sandbox(999_999).get().await.unwrap_err(); // no such sandbox
+    /// let api = err.api().ok_or("not an API error")?;
+    /// if let Some(limit) = api.rate_limit() {
+    ///     println!("{:?} of {:?} requests left in this window", limit.remaining, limit.limit);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn rate_limit(&self) -> Option<RateLimitInfo> {
         self.rate_limit
     }
 
     /// How long the server asked to wait (`Retry-After`), when it did.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// let err = client.sandbox(999_999).get().await.unwrap_err(); // no such sandbox
+    /// let api = err.api().ok_or("not an API error")?;
+    /// assert_eq!(api.retry_after(), None); // a 404 asks for no wait
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn retry_after(&self) -> Option<Duration> {
         self.retry_after
     }
 
     /// The answer's `Content-Type`, when it had one.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// let err = client.sandbox(999_999).get().await.unwrap_err(); // no such sandbox
+    /// let api = err.api().ok_or("not an API error")?;
+    /// assert!(api.content_type().is_some_and(|value| value.starts_with("application/json")));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn content_type(&self) -> Option<&str> {
         self.content_type.as_deref()
     }
 
     /// The raw body of the answer.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// let err = client.sandbox(999_999).get().await.unwrap_err(); // no such sandbox
+    /// let api = err.api().ok_or("not an API error")?;
+    /// println!("{}", String::from_utf8_lossy(api.body()));
+    /// # assert!(!api.body().is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn body(&self) -> &Bytes {
         &self.body

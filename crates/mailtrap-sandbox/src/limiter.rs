@@ -22,24 +22,56 @@ pub struct RateLimit {
 
 impl RateLimit {
     /// At most `requests` requests in any `window`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mailtrap_sandbox::{Client, RateLimit};
+    ///
+    /// // A token shared with another job: keep to half of Mailtrap's limit.
+    /// let half = RateLimit::new(75, Duration::from_secs(10));
+    /// let client = Client::builder().api_token("t").rate_limit(half).build()?;
+    /// # let _ = client;
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     #[must_use]
     pub fn new(requests: u32, window: Duration) -> Self {
         Self { requests, window }
     }
 
     /// Mailtrap's documented limit: 150 requests per 10 seconds.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Client, RateLimit};
+    ///
+    /// let client = Client::builder().api_token("t").rate_limit(RateLimit::mailtrap()).build()?;
+    /// # let _ = client;
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     #[must_use]
     pub fn mailtrap() -> Self {
         Self::new(150, Duration::from_secs(10))
     }
 
     /// Requests allowed per window.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::RateLimit;
+    ///
+    /// assert_eq!(RateLimit::mailtrap().requests(), 150);
+    /// ```
     #[must_use]
     pub fn requests(&self) -> u32 {
         self.requests
     }
 
     /// The window.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mailtrap_sandbox::RateLimit;
+    ///
+    /// assert_eq!(RateLimit::mailtrap().window(), Duration::from_secs(10));
+    /// ```
     #[must_use]
     pub fn window(&self) -> Duration {
         self.window
