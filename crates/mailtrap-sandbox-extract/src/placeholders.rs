@@ -186,6 +186,15 @@ pub fn check_placeholders(
 /// reported (percent-encoding looks the same) but percent-encoded braces are
 /// (`%7B%7Btoken%7D%7D`). Plain single braces (`{name}`) are not recognised: CSS and JSON
 /// use them too much.
+///
+/// ```
+/// use mailtrap_sandbox_extract::{Field, placeholders_in};
+///
+/// let found = placeholders_in(Field::Subject, "Welcome, {{ user.name }}! 100% ready");
+/// assert_eq!(found.len(), 1);
+/// assert_eq!(found[0].name, "user.name");
+/// assert_eq!(found[0].to_string(), "subject line 1, column 10: {{ user.name }}");
+/// ```
 #[must_use]
 pub fn placeholders_in(field: Field, input: &str) -> Vec<Placeholder> {
     let urls = url_spans(input);

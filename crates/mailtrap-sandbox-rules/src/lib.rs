@@ -35,6 +35,13 @@ pub const RESERVED_HEADERS: &[&str] = &[
 
 /// The reserved header `name` is, ignoring case, as [`RESERVED_HEADERS`] spells it; `None` for
 /// a header a request may set.
+///
+/// ```
+/// use mailtrap_sandbox_rules::reserved_header;
+///
+/// assert_eq!(reserved_header("return-path"), Some("Return-Path"));
+/// assert_eq!(reserved_header("X-Campaign"), None);
+/// ```
 pub fn reserved_header(name: &str) -> Option<&'static str> {
     RESERVED_HEADERS
         .iter()
@@ -47,6 +54,14 @@ pub fn reserved_header(name: &str) -> Option<&'static str> {
 /// two labels and no address literal (`user@[127.0.0.1]`), and further refusing what sending
 /// APIs refuse: a quoted local part, and a last label of digits only (`user@127.0.0.1`).
 /// A display name (`Ana <ana@example.com>`) is not part of an address.
+///
+/// ```
+/// use mailtrap_sandbox_rules::is_valid_address;
+///
+/// assert!(is_valid_address("ana.lima+test@example.com"));
+/// assert!(!is_valid_address("Ana <ana@example.com>"));
+/// assert!(!is_valid_address("ana@localhost"));
+/// ```
 pub fn is_valid_address(address: &str) -> bool {
     let options = email_address::Options::default()
         .with_required_tld()

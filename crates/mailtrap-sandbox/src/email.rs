@@ -757,6 +757,16 @@ pub struct InvalidEmail {
 
 impl InvalidEmail {
     /// Each problem, in the sending API's wording (`'from' is required`).
+    ///
+    /// ```
+    /// use mailtrap_sandbox::Email;
+    ///
+    /// let invalid = Email::new().to("ana@example.com").validate().unwrap_err();
+    /// for problem in invalid.problems() {
+    ///     println!("{problem}"); // 'from' is required, ...
+    /// }
+    /// assert!(invalid.problems().len() >= 2); // no sender, no subject: all listed at once
+    /// ```
     #[must_use]
     pub fn problems(&self) -> &[String] {
         &self.problems

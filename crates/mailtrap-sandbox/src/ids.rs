@@ -30,12 +30,26 @@ pub struct ParseIdError {
 
 impl ParseIdError {
     /// The kind of id that was expected, `sandbox id` for instance.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::SandboxId;
+    ///
+    /// let err = "inbox-7".parse::<SandboxId>().unwrap_err();
+    /// assert_eq!(err.kind(), "sandbox id");
+    /// ```
     #[must_use]
     pub fn kind(&self) -> &'static str {
         self.kind
     }
 
     /// The text that could not be parsed.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::MessageId;
+    ///
+    /// let err = "-5".parse::<MessageId>().unwrap_err();
+    /// assert_eq!(err.input(), "-5");
+    /// ```
     #[must_use]
     pub fn input(&self) -> &str {
         &self.input
