@@ -1080,6 +1080,23 @@ impl DecodeError {
     }
 
     /// The request whose answer failed to decode.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::Error;
+    /// use mailtrap_sandbox_emulator::FaultSpec;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// // A server that answers 200 with a body of the wrong shape.
+    /// let wrong = serde_json::json!({"id": "seven", "name": "Checkout"});
+    /// emulator.add_fault(FaultSpec::fail(200).with_body(wrong).path_prefix("/api/sandboxes/"))?;
+    /// let err = client.sandbox(7).get().await.unwrap_err();
+    /// let Error::Decode(decode) = err else { return Err(err.into()) };
+    /// assert_eq!(decode.request(), "GET /api/sandboxes/{sandbox_id}");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn request(&self) -> &str {
         &self.request
@@ -1087,18 +1104,69 @@ impl DecodeError {
 
     /// Where in the JSON document decoding failed, `[3].created_at` for instance (`.` for
     /// the document itself).
+    ///
+    /// ```
+    /// use mailtrap_sandbox::Error;
+    /// use mailtrap_sandbox_emulator::FaultSpec;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// // A server that answers 200 with a body of the wrong shape.
+    /// let wrong = serde_json::json!({"id": "seven", "name": "Checkout"});
+    /// emulator.add_fault(FaultSpec::fail(200).with_body(wrong).path_prefix("/api/sandboxes/"))?;
+    /// let err = client.sandbox(7).get().await.unwrap_err();
+    /// let Error::Decode(decode) = err else { return Err(err.into()) };
+    /// assert_eq!(decode.path(), "id");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn path(&self) -> &str {
         &self.path
     }
 
     /// Why it failed.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::Error;
+    /// use mailtrap_sandbox_emulator::FaultSpec;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// // A server that answers 200 with a body of the wrong shape.
+    /// let wrong = serde_json::json!({"id": "seven", "name": "Checkout"});
+    /// emulator.add_fault(FaultSpec::fail(200).with_body(wrong).path_prefix("/api/sandboxes/"))?;
+    /// let err = client.sandbox(7).get().await.unwrap_err();
+    /// let Error::Decode(decode) = err else { return Err(err.into()) };
+    /// println!("{}", decode.reason()); // invalid type: string "seven", expected ...
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn reason(&self) -> &str {
         &self.reason
     }
 
     /// The beginning of the body (empty when the body decoded but lacked something).
+    ///
+    /// ```
+    /// use mailtrap_sandbox::Error;
+    /// use mailtrap_sandbox_emulator::FaultSpec;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let emulator = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral().start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// // A server that answers 200 with a body of the wrong shape.
+    /// let wrong = serde_json::json!({"id": "seven", "name": "Checkout"});
+    /// emulator.add_fault(FaultSpec::fail(200).with_body(wrong).path_prefix("/api/sandboxes/"))?;
+    /// let err = client.sandbox(7).get().await.unwrap_err();
+    /// let Error::Decode(decode) = err else { return Err(err.into()) };
+    /// assert!(decode.snippet().contains("seven"));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn snippet(&self) -> &str {
         &self.snippet

@@ -57,6 +57,16 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// A policy that never retries.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Client, RetryPolicy};
+    ///
+    /// // A test that checks how the application handles a failure sees the first one.
+    /// let policy = RetryPolicy::none();
+    /// let client = Client::builder().api_token("t").retry(policy).build()?;
+    /// # let _ = client;
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     #[must_use]
     pub fn none() -> Self {
         Self {
@@ -67,6 +77,17 @@ impl RetryPolicy {
 
     /// How many times a request may be repeated after its first attempt (0 disables
     /// retries).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mailtrap_sandbox::{Client, RetryPolicy};
+    ///
+    /// let policy = RetryPolicy::default().max_retries(5);
+    /// assert_eq!(policy.retries(), 5);
+    /// let client = Client::builder().api_token("t").retry(policy).build()?;
+    /// # let _ = client;
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     #[must_use]
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.max_retries = retries;
@@ -75,6 +96,16 @@ impl RetryPolicy {
 
     /// The wait before the first retry; each further retry waits twice as long, up to
     /// [`max_backoff`](Self::max_backoff).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mailtrap_sandbox::{Client, RetryPolicy};
+    ///
+    /// let policy = RetryPolicy::default().initial_backoff(Duration::from_millis(50)); // 50, 100, 200 ms...
+    /// let client = Client::builder().api_token("t").retry(policy).build()?;
+    /// # let _ = client;
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     #[must_use]
     pub fn initial_backoff(mut self, wait: Duration) -> Self {
         self.initial_backoff = wait;
@@ -82,6 +113,16 @@ impl RetryPolicy {
     }
 
     /// The longest wait between two attempts (rate-limit waits excepted).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mailtrap_sandbox::{Client, RetryPolicy};
+    ///
+    /// let policy = RetryPolicy::default().max_backoff(Duration::from_secs(2));
+    /// let client = Client::builder().api_token("t").retry(policy).build()?;
+    /// # let _ = client;
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     #[must_use]
     pub fn max_backoff(mut self, wait: Duration) -> Self {
         self.max_backoff = wait;
@@ -90,6 +131,17 @@ impl RetryPolicy {
 
     /// How long to wait after a 429 that has no `Retry-After` header (10 s by default, the
     /// length of Mailtrap's rate-limit window).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mailtrap_sandbox::{Client, RetryPolicy};
+    ///
+    /// // A server of your own that allows 100 requests a minute and sends no `Retry-After`.
+    /// let policy = RetryPolicy::default().rate_limit_window(Duration::from_secs(60));
+    /// let client = Client::builder().api_token("t").retry(policy).build()?;
+    /// # let _ = client;
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     #[must_use]
     pub fn rate_limit_window(mut self, window: Duration) -> Self {
         self.rate_limit_window = window;
@@ -99,6 +151,17 @@ impl RetryPolicy {
     /// The longest `Retry-After` the client waits for; when the server asks for more, the
     /// error is returned at once (with [`Error::retry_after`](crate::Error::retry_after)
     /// set) rather than blocking for that long. 60 s by default.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mailtrap_sandbox::{Client, RetryPolicy};
+    ///
+    /// // A test must not sit out a long `Retry-After`: fail at once beyond 5 s.
+    /// let policy = RetryPolicy::default().max_retry_after(Duration::from_secs(5));
+    /// let client = Client::builder().api_token("t").retry(policy).build()?;
+    /// # let _ = client;
+    /// # Ok::<(), mailtrap_sandbox::Error>(())
+    /// ```
     #[must_use]
     pub fn max_retry_after(mut self, wait: Duration) -> Self {
         self.max_retry_after = wait;
@@ -106,6 +169,13 @@ impl RetryPolicy {
     }
 
     /// The number of retries allowed.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::RetryPolicy;
+    ///
+    /// assert_eq!(RetryPolicy::default().retries(), 3);
+    /// assert_eq!(RetryPolicy::none().retries(), 0);
+    /// ```
     #[must_use]
     pub fn retries(&self) -> u32 {
         self.max_retries
