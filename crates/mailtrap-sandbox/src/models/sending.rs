@@ -182,17 +182,85 @@ impl BatchError {
     }
 
     /// The whole answer: one outcome per email, in request order.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Email, EmailBatch, Error};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut config = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral();
+    /// # config.sandbox_limits.max_message_size = 4_000; // bytes: the second email is bigger
+    /// # let emulator = config.start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let base = Email::new().from("robot@shop.example").subject("Digest");
+    /// let batch = EmailBatch::new(base)
+    ///     .email(Email::new().to("ana@example.com").text("Short news"))
+    ///     .email(Email::new().to("ben@example.com").text("x".repeat(10_000))); // too large
+    /// let Err(Error::Batch(refused)) = sandbox.send_batch(batch).await else {
+    ///     return Err("the second email should have been refused".into());
+    /// };
+    /// let outcome = refused.outcome();
+    /// assert!(outcome.responses[0].success && !outcome.responses[1].success);
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn outcome(&self) -> &BatchOutcome {
         &self.outcome
     }
 
     /// The refused emails, with their position in the batch (from 0).
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Email, EmailBatch, Error};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut config = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral();
+    /// # config.sandbox_limits.max_message_size = 4_000; // bytes: the second email is bigger
+    /// # let emulator = config.start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let base = Email::new().from("robot@shop.example").subject("Digest");
+    /// let batch = EmailBatch::new(base)
+    ///     .email(Email::new().to("ana@example.com").text("Short news"))
+    ///     .email(Email::new().to("ben@example.com").text("x".repeat(10_000))); // too large
+    /// let Err(Error::Batch(refused)) = sandbox.send_batch(batch).await else {
+    ///     return Err("the second email should have been refused".into());
+    /// };
+    /// for (index, item) in refused.failures() {
+    ///     println!("email {index} refused: {}", item.errors.join("; "));
+    /// }
+    /// # assert_eq!(refused.failures().map(|(index, _)| index).collect::<Vec<_>>(), [1]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn failures(&self) -> impl Iterator<Item = (usize, &BatchItemOutcome)> {
         self.outcome.failures()
     }
 
     /// The ids of the messages stored for the emails that were accepted.
+    ///
+    /// ```
+    /// use mailtrap_sandbox::{Email, EmailBatch, Error};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let mut config = mailtrap_sandbox_emulator::EmulatorConfig::ephemeral();
+    /// # config.sandbox_limits.max_message_size = 4_000; // bytes: the second email is bigger
+    /// # let emulator = config.start().await?;
+    /// # let client = mailtrap_sandbox::Client::builder().api_token(emulator.api_token()).base_url(emulator.base_url()).build()?;
+    /// # let sandbox = client.sandbox(emulator.sandbox().id);
+    /// let base = Email::new().from("robot@shop.example").subject("Digest");
+    /// let batch = EmailBatch::new(base)
+    ///     .email(Email::new().to("ana@example.com").text("Short news"))
+    ///     .email(Email::new().to("ben@example.com").text("x".repeat(10_000))); // too large
+    /// let Err(Error::Batch(refused)) = sandbox.send_batch(batch).await else {
+    ///     return Err("the second email should have been refused".into());
+    /// };
+    /// let sent = refused.sent_message_ids(); // the first email was stored all the same
+    /// assert_eq!(sandbox.message(sent[0]).get().await?.to_email, "ana@example.com");
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn sent_message_ids(&self) -> Vec<MessageId> {
         self.outcome
