@@ -84,6 +84,14 @@ impl FaultSpec {
     }
 
     /// Fail matching requests with `status` (and the default body).
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::FaultSpec;
+    ///
+    /// // Every sending request answers 500 (add it with RunningEmulator::add_fault).
+    /// let rule = FaultSpec::fail(500).path_prefix("/api/send");
+    /// assert_eq!(rule.status, Some(500));
+    /// ```
     pub fn fail(status: u16) -> Self {
         Self {
             status: Some(status),
@@ -92,6 +100,15 @@ impl FaultSpec {
     }
 
     /// Delay matching requests by `delay`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use mailtrap_sandbox_emulator::FaultSpec;
+    ///
+    /// // A slow API, to check the application's timeouts.
+    /// let rule = FaultSpec::delay(Duration::from_secs(3));
+    /// assert_eq!(rule.delay_ms, Some(3_000));
+    /// ```
     pub fn delay(delay: Duration) -> Self {
         Self {
             delay_ms: Some(u64::try_from(delay.as_millis()).unwrap_or(u64::MAX)),
@@ -100,11 +117,26 @@ impl FaultSpec {
     }
 
     /// Close the connection of matching requests without answering.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::FaultSpec;
+    ///
+    /// // The next send is dropped without an answer: did the application send twice?
+    /// let rule = FaultSpec::drop_connection().method("POST").path_prefix("/api/send").times(1);
+    /// assert_eq!(rule.times, Some(1));
+    /// ```
     pub fn drop_connection() -> Self {
         Self::new(FaultKind::Drop)
     }
 
     /// Sets the failure body.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::FaultSpec;
+    ///
+    /// let rule = FaultSpec::fail(422).with_body(serde_json::json!({"errors": {"name": ["is taken"]}}));
+    /// assert!(rule.body.is_some());
+    /// ```
     #[must_use]
     pub fn with_body(mut self, body: Value) -> Self {
         self.body = Some(body);
@@ -112,6 +144,14 @@ impl FaultSpec {
     }
 
     /// Adds a header to the failure response.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::FaultSpec;
+    ///
+    /// // Rate limited, with the wait in the answer.
+    /// let rule = FaultSpec::fail(429).with_header("Retry-After", "2").times(1);
+    /// assert_eq!(rule.headers["Retry-After"], "2");
+    /// ```
     #[must_use]
     pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.insert(name.into(), value.into());
@@ -119,6 +159,14 @@ impl FaultSpec {
     }
 
     /// Limits the rule to this many matching requests.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::FaultSpec;
+    ///
+    /// // Two failures, then the API recovers: does the client's retry get through?
+    /// let rule = FaultSpec::fail(503).times(2);
+    /// assert_eq!(rule.times, Some(2));
+    /// ```
     #[must_use]
     pub fn times(mut self, times: u64) -> Self {
         self.times = Some(times);
@@ -126,6 +174,14 @@ impl FaultSpec {
     }
 
     /// Applies the rule to this percentage of matching requests.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::FaultSpec;
+    ///
+    /// // A flaky API: one request in ten fails.
+    /// let rule = FaultSpec::fail(502).percentage(10.0);
+    /// assert_eq!(rule.percentage, Some(10.0));
+    /// ```
     #[must_use]
     pub fn percentage(mut self, percentage: f64) -> Self {
         self.percentage = Some(percentage);
@@ -133,6 +189,13 @@ impl FaultSpec {
     }
 
     /// Limits the rule to one method.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::FaultSpec;
+    ///
+    /// let rule = FaultSpec::fail(500).method("DELETE");
+    /// assert_eq!(rule.method.as_deref(), Some("DELETE"));
+    /// ```
     #[must_use]
     pub fn method(mut self, method: impl Into<String>) -> Self {
         self.method = Some(method.into());
@@ -140,6 +203,13 @@ impl FaultSpec {
     }
 
     /// Limits the rule to paths starting with `prefix`.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::FaultSpec;
+    ///
+    /// let rule = FaultSpec::fail(404).path_prefix("/api/sandboxes");
+    /// assert_eq!(rule.path_prefix.as_deref(), Some("/api/sandboxes"));
+    /// ```
     #[must_use]
     pub fn path_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.path_prefix = Some(prefix.into());
@@ -194,6 +264,14 @@ pub struct SmtpFaultSpec {
 
 impl SmtpFaultSpec {
     /// Rejects every command of `stage` with `code`.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::{SmtpFaultSpec, SmtpFaultStage};
+    ///
+    /// // The SMTP server refuses every sender: the application must report it.
+    /// let rule = SmtpFaultSpec::new(SmtpFaultStage::MailFrom, 451);
+    /// assert_eq!(rule.code, 451);
+    /// ```
     pub fn new(stage: SmtpFaultStage, code: u16) -> Self {
         Self {
             stage,
@@ -205,6 +283,13 @@ impl SmtpFaultSpec {
     }
 
     /// Only values matching `pattern` (`*` is a wildcard).
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::{SmtpFaultSpec, SmtpFaultStage};
+    ///
+    /// let rule = SmtpFaultSpec::new(SmtpFaultStage::RcptTo, 550).matching("*@bounce.example");
+    /// assert_eq!(rule.matches.as_deref(), Some("*@bounce.example"));
+    /// ```
     #[must_use]
     pub fn matching(mut self, pattern: impl Into<String>) -> Self {
         self.matches = Some(pattern.into());
@@ -212,6 +297,13 @@ impl SmtpFaultSpec {
     }
 
     /// Sets the reply text.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::{SmtpFaultSpec, SmtpFaultStage};
+    ///
+    /// let rule = SmtpFaultSpec::new(SmtpFaultStage::RcptTo, 552).message("mailbox full");
+    /// assert_eq!(rule.message.as_deref(), Some("mailbox full"));
+    /// ```
     #[must_use]
     pub fn message(mut self, message: impl Into<String>) -> Self {
         self.message = Some(message.into());
@@ -219,6 +311,14 @@ impl SmtpFaultSpec {
     }
 
     /// Limits the rule to this many matching commands.
+    ///
+    /// ```
+    /// use mailtrap_sandbox_emulator::{SmtpFaultSpec, SmtpFaultStage};
+    ///
+    /// // A temporary failure once, then delivery works: does the application retry?
+    /// let rule = SmtpFaultSpec::new(SmtpFaultStage::RcptTo, 451).times(1);
+    /// assert_eq!(rule.times, Some(1));
+    /// ```
     #[must_use]
     pub fn times(mut self, times: u64) -> Self {
         self.times = Some(times);
