@@ -9,16 +9,18 @@
     clippy::indexing_slicing
 )]
 
+mod support;
+
 use std::time::Duration;
 
 use futures_util::TryStreamExt as _;
+use lettre::AsyncTransport;
 use lettre::message::{Attachment as LettreAttachment, Mailbox, MultiPart, SinglePart, header};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use mailtrap_sandbox::models::AttachmentType;
 use mailtrap_sandbox::{Client, Email, MessageFilter, RetryPolicy};
 use mailtrap_sandbox_emulator::{EmulatorConfig, FaultSpec, RunningEmulator};
 use sha2::{Digest as _, Sha256};
+use support::smtp_mailer;
 
 async fn emulator() -> RunningEmulator {
     EmulatorConfig::ephemeral().start().await.unwrap()
@@ -36,19 +38,6 @@ fn client(emulator: &RunningEmulator) -> Client {
         )
         .build()
         .unwrap()
-}
-
-/// An SMTP client for the emulator, logged in with the seeded sandbox's credentials.
-fn smtp_mailer(emulator: &RunningEmulator) -> AsyncSmtpTransport<Tokio1Executor> {
-    let smtp = emulator.smtp_addr();
-    let seeded = emulator.sandbox();
-    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.ip().to_string())
-        .port(smtp.port())
-        .credentials(Credentials::new(
-            seeded.smtp_username.clone(),
-            seeded.smtp_password.clone(),
-        ))
-        .build()
 }
 
 fn filter_subject(subject: &str) -> MessageFilter {

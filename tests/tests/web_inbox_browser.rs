@@ -20,6 +20,8 @@
     clippy::print_stderr
 )]
 
+mod support;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -28,12 +30,12 @@ use std::time::{Duration, Instant};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
+use lettre::AsyncTransport;
 use lettre::message::{Attachment as LettreAttachment, Mailbox, MultiPart, SinglePart, header};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use mailtrap_sandbox::{Email, MessageId};
 use mailtrap_sandbox_emulator::{EmulatorConfig, RunningEmulator};
 use serde_json::{Value, json};
+use support::smtp_mailer;
 use tempfile::TempDir;
 
 /// One browser at a time: the live-update deadline is about the inbox, not about a machine
@@ -364,18 +366,7 @@ async fn send_api(emulator: &RunningEmulator, email: Email) -> MessageId {
 
 /// Sends over SMTP with the sandbox's credentials.
 async fn send_smtp(emulator: &RunningEmulator, message: lettre::Message) {
-    let seeded = emulator.sandbox();
-    let smtp = emulator.smtp_addr();
-    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.ip().to_string())
-        .port(smtp.port())
-        .credentials(Credentials::new(
-            seeded.smtp_username.clone(),
-            seeded.smtp_password.clone(),
-        ))
-        .build()
-        .send(message)
-        .await
-        .unwrap();
+    smtp_mailer(emulator).send(message).await.unwrap();
 }
 
 fn mailbox(address: &str) -> Mailbox {
