@@ -102,6 +102,13 @@ impl Server {
             .extend(stamped(vec![mail], chrono::Utc::now()));
     }
 
+    /// Stores `Noise {id}` messages now, one per id.
+    fn store_noise(&self, ids: std::ops::RangeInclusive<u64>) {
+        for id in ids {
+            self.store(mail(id, &format!("Noise {id}")));
+        }
+    }
+
     /// Deletes every stored message once listing call `call` has been answered (before
     /// that call's deliveries).
     fn clean_after(self, call: usize) -> Self {
@@ -122,6 +129,11 @@ impl Server {
 
     fn lists(&self) -> Vec<ListCall> {
         self.0.lock().unwrap().lists.clone()
+    }
+
+    /// The `last_id` of each listing call, in order.
+    fn listed_last_ids(&self) -> Vec<Option<u64>> {
+        self.lists().iter().map(|call| call.last_id).collect()
     }
 
     fn bodies(&self) -> Vec<(u64, &'static str)> {
@@ -277,6 +289,19 @@ fn fast() -> Duration {
     Duration::from_millis(20)
 }
 
+/// Waits (polling fast, for at most 10 s) for a message whose subject contains "code".
+async fn wait_for_code(client: &Client) -> MessageId {
+    client
+        .sandbox(SANDBOX)
+        .wait_for(MessageFilter::new().subject("code"))
+        .poll_interval(fast())
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .unwrap()
+        .id
+}
+
 #[tokio::test]
 async fn mail_arriving_between_polls_is_found_even_beyond_the_first_page() {
     // Already there: an older reset email, which must not count.
@@ -307,7 +332,7 @@ async fn mail_arriving_between_polls_is_found_even_beyond_the_first_page() {
         .await
         .unwrap();
     assert_eq!(message.id, MessageId::new(104));
-    let last_ids: Vec<Option<u64>> = server.lists().iter().map(|call| call.last_id).collect();
+    let last_ids = server.listed_last_ids();
     // Baseline, an empty poll, then the poll that pages down to the floor with last_id.
     assert_eq!(last_ids, [None, None, None, Some(113)]);
 }
@@ -618,21 +643,11 @@ async fn a_busy_window_is_paged_through_once_then_each_poll_reads_one_page() {
     // 600 messages received just now (20 pages, all in the look-back window), none awaited;
     // the awaited one arrives after the 25th listing.
     let server = Server::default();
-    for id in 1..=600 {
-        server.store(mail(id, &format!("Noise {id}")));
-    }
+    server.store_noise(1..=600);
     let server = server.deliver_after(25, vec![mail(601, "Your code")]);
     let client = server.start().await;
-    let message = client
-        .sandbox(SANDBOX)
-        .wait_for(MessageFilter::new().subject("code"))
-        .poll_interval(fast())
-        .timeout(Duration::from_secs(10))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(message.id, MessageId::new(601));
-    let last_ids: Vec<Option<u64>> = server.lists().iter().map(|call| call.last_id).collect();
+    assert_eq!(wait_for_code(&client).await, MessageId::new(601));
+    let last_ids = server.listed_last_ids();
     // The window's start, the first poll's 20 pages, then one page per poll (each page
     // reaches what the first poll listed): 26 requests, where reading the whole window at
     // every poll took 1 + 20 per poll (at the default 1 s interval against Mailtrap, 200
@@ -649,23 +664,13 @@ async fn mail_deleted_between_polls_hides_nothing_that_arrives_later() {
     // sandbox is cleaned, then the awaited one arrives with the next id (ids are never
     // reused).
     let server = Server::default();
-    for id in 1..=60 {
-        server.store(mail(id, &format!("Noise {id}")));
-    }
+    server.store_noise(1..=60);
     let server = server
         .clean_after(4)
         .deliver_after(5, vec![mail(61, "Your code")]);
     let client = server.start().await;
-    let message = client
-        .sandbox(SANDBOX)
-        .wait_for(MessageFilter::new().subject("code"))
-        .poll_interval(fast())
-        .timeout(Duration::from_secs(10))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(message.id, MessageId::new(61));
-    let last_ids: Vec<Option<u64>> = server.lists().iter().map(|call| call.last_id).collect();
+    assert_eq!(wait_for_code(&client).await, MessageId::new(61));
+    let last_ids = server.listed_last_ids();
     // The window's start; the first poll's two pages and the empty one below them (then the
     // cleaning); a poll that finds the sandbox empty; the poll that lists 61 alone (above
     // what was listed, so it pages on) and the empty page below it.
@@ -680,22 +685,12 @@ async fn mail_listed_late_with_a_lower_id_is_still_read() {
     // 12 is listed before 11 (stored in the other order, as a server finishing two messages
     // out of order would show them): the poll after 11 appears reads the page holding both.
     let server = Server::default();
-    for id in 1..=10 {
-        server.store(mail(id, &format!("Noise {id}")));
-    }
+    server.store_noise(1..=10);
     server.store(mail(12, "Noise 12"));
     let server = server.deliver_after(2, vec![mail(11, "Your code")]);
     let client = server.start().await;
-    let message = client
-        .sandbox(SANDBOX)
-        .wait_for(MessageFilter::new().subject("code"))
-        .poll_interval(fast())
-        .timeout(Duration::from_secs(10))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(message.id, MessageId::new(11));
-    let last_ids: Vec<Option<u64>> = server.lists().iter().map(|call| call.last_id).collect();
+    assert_eq!(wait_for_code(&client).await, MessageId::new(11));
+    let last_ids = server.listed_last_ids();
     // The second poll stops at its first page (it reaches 12, listed before) and reads 11
     // on it.
     assert_eq!(last_ids, [None, None, Some(1), None]);
