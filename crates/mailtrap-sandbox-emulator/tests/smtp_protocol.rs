@@ -602,7 +602,9 @@ async fn a_command_line_dripped_a_byte_at_a_time_times_out() {
         .unwrap();
     let elapsed = started.elapsed();
     assert!(reply.starts_with("421 4.4.2"), "{reply}");
-    assert!(elapsed >= idle && elapsed < idle * 3, "{elapsed:?}");
+    // Closed at the idle timeout, long before the 10 s of dripping end (the bound leaves room
+    // for a busy machine).
+    assert!(elapsed >= idle && elapsed < idle * 8, "{elapsed:?}");
     let mut rest = String::new();
     assert_eq!(read.read_line(&mut rest).await.unwrap_or(0), 0, "{rest}");
     drip.abort();
@@ -634,19 +636,20 @@ async fn a_client_gone_quiet_inside_data_times_out_and_nothing_is_stored() {
     let started = std::time::Instant::now();
     let reply = client.reply().await;
     assert!(reply.starts_with("421 4.4.2"), "{reply}");
-    assert!(started.elapsed() < idle * 4, "{:?}", started.elapsed());
+    assert!(started.elapsed() < idle * 10, "{:?}", started.elapsed());
     assert!(client.is_closed().await);
     assert!(server.backend.delivered().is_empty());
 }
 
 #[tokio::test]
 async fn a_slow_but_steady_message_is_received() {
-    // Lines that each arrive within the idle timeout keep DATA going past it in total.
-    let idle = Duration::from_millis(300);
+    // Lines that each arrive within the idle timeout keep DATA going past it in total (twice
+    // the timeout here; each gap is a quarter of it, which leaves room for a busy machine).
+    let idle = Duration::from_secs(1);
     let (server, mut client) = inside_data(idle).await;
     client.send_bytes(b"Subject: steady\r\n\r\n").await;
     for i in 0..8 {
-        tokio::time::sleep(idle / 3).await;
+        tokio::time::sleep(idle / 4).await;
         client.send(&format!("line {i}")).await;
     }
     client.cmd(".", "250 2.0.0").await;

@@ -528,11 +528,11 @@ async fn timeout_says_what_it_waited_for_and_what_it_saw() {
                 .text_contains("/reset?token="),
         )
         .poll_interval(Duration::from_millis(50))
-        .timeout(Duration::from_millis(300))
+        .timeout(Duration::from_secs(1))
         .send()
         .await
         .unwrap_err();
-    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert!(started.elapsed() >= Duration::from_secs(1));
     let Error::WaitTimeout(timeout) = &err else {
         panic!("expected a wait timeout, got {err:?}");
     };
@@ -542,12 +542,9 @@ async fn timeout_says_what_it_waited_for_and_what_it_saw() {
         ["Confirm your address", "Welcome, Ana"]
     );
     assert!(timeout.polls >= 3, "{timeout:?}");
-    assert_eq!(timeout.last_error, None);
+    assert_cut_by_the_deadline_at_most(timeout);
     assert!(!err.is_retryable());
-    insta::with_settings!({filters => vec![
-        (r"after \d+\.\d s", "after [elapsed] s"),
-        (r"\d+ polls", "[n] polls"),
-    ]}, {
+    insta::with_settings!({filters => timeout_filters()}, {
         insta::assert_snapshot!(err.to_string(), @r#"timed out after [elapsed] s waiting for a message with subject containing "Reset" and to ana@example.test and text containing "/reset?token=" in sandbox 4288340 (received at most 30 s before the wait began): [n] polls, 2 messages in the window, none matched (latest subjects: "Confirm your address", "Welcome, Ana"). Check the filter and that the message is sent to this sandbox, or raise WaitFor::timeout"#);
     });
 }
@@ -560,7 +557,7 @@ async fn timeout_with_nothing_new() {
         .sandbox(SANDBOX)
         .wait_for(MessageFilter::new())
         .poll_interval(Duration::from_millis(30))
-        .timeout(Duration::from_millis(100))
+        .timeout(Duration::from_secs(1))
         .send()
         .await
         .unwrap_err();
@@ -572,11 +569,8 @@ async fn timeout_with_nothing_new() {
         timeout.outside_match.as_ref().map(|outside| outside.id),
         Some(MessageId::new(1))
     );
-    insta::with_settings!({filters => vec![
-        (r"after \d+\.\d s", "after [elapsed] s"),
-        (r"\d+ polls", "[n] polls"),
-        (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "[time]"),
-    ]}, {
+    assert_cut_by_the_deadline_at_most(timeout);
+    insta::with_settings!({filters => timeout_filters()}, {
         insta::assert_snapshot!(err.to_string(), @r#"timed out after [elapsed] s waiting for any message in sandbox 4288340 (received at most 30 s before the wait began): [n] polls, no message in the window; message 1 ("Old") matches but was received before the window, at [time]. To include it, start the window there with WaitFor::received_after([time]) or widen it with WaitFor::look_back"#);
     });
 }
@@ -715,4 +709,27 @@ async fn a_body_request_that_failed_is_made_again_at_the_next_poll() {
     assert_eq!(message.id, MessageId::new(21));
     // The first poll's body request got a 500 (polled through); the next poll asks again.
     assert_eq!(server.bodies(), [(21, "text"), (21, "text")]);
+}
+
+/// The only error a wait against a well-behaved server may end with: the deadline fell while a
+/// poll's request was in flight, which on a busy machine is a matter of timing.
+fn assert_cut_by_the_deadline_at_most(timeout: &mailtrap_sandbox::wait::WaitTimeout) {
+    assert!(
+        matches!(
+            timeout.last_error.as_deref(),
+            None | Some("a request was still running at the deadline")
+        ),
+        "{timeout:?}"
+    );
+}
+
+/// Replaces what depends on timing in a wait timeout's message: the elapsed time, the number of
+/// polls, the clock and whether the deadline fell during a request.
+fn timeout_filters() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (r"after \d+\.\d s", "after [elapsed] s"),
+        (r"\d+ polls", "[n] polls"),
+        (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "[time]"),
+        ("; last error: a request was still running at the deadline", ""),
+    ]
 }
