@@ -730,6 +730,9 @@ fn timeout_filters() -> Vec<(&'static str, &'static str)> {
         (r"after \d+\.\d s", "after [elapsed] s"),
         (r"\d+ polls", "[n] polls"),
         (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "[time]"),
-        ("; last error: a request was still running at the deadline", ""),
+        (
+            "; last error: a request was still running at the deadline",
+            "",
+        ),
     ]
 }
