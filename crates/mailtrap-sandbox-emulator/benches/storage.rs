@@ -6,7 +6,8 @@
 //!   `smtp_ingest`), and the p50/p99 latency of 1,000 deliveries once N are stored;
 //! - RSS (`VmRSS`) of the process: empty, after filling, and with a data directory, of a new
 //!   process started on the filled directory (so that nothing of the filling is counted);
-//! - start-up time with N stored (data directory);
+//! - start-up time with N stored (data directory), and how long after the last delivery the
+//!   search index caught up (indexing follows the acknowledgement);
 //! - list latency through real HTTP on loopback (p50/p99 of 200 requests; 50 for a search):
 //!   the first page, a search matching 1 % of the messages, one matching all, one matching
 //!   one, one matching nothing, and (5 requests) one matching nothing whose every trigram is
@@ -285,6 +286,9 @@ async fn run(mode: &str, stored: usize) -> Value {
     let (deliver_p50, deliver_p99) = summarize(late);
     let rss_filled = rss_mib();
     let raw_mib = raw_bytes as f64 / (1024.0 * 1024.0);
+    let index_caught_up_ms = data_dir.as_deref().map(|path| {
+        tokio::task::block_in_place(|| wait_indexed(&path.join(mailtrap_sandbox_emulator::DB_FILE)))
+    });
     let mut result = match &data_dir {
         Some(path) => {
             emu.shutdown().await;
@@ -305,7 +309,39 @@ async fn run(mode: &str, stored: usize) -> Value {
     result["rss_empty_mib"] = json!(rss_empty);
     result["rss_filled_mib"] = json!(rss_filled);
     result["rss_filled_per_raw"] = json!(rss_filled / raw_mib);
+    result["index_caught_up_ms"] = json!(index_caught_up_ms);
     result
+}
+
+/// With a data directory, waits until every message stored is in the search index (indexing
+/// follows the acknowledgement) and returns how long that took after the last delivery, in
+/// ms: so that the searches of the restarted process are timed on a complete index. Code that
+/// indexes before acknowledging has no mark and takes 0.
+fn wait_indexed(database: &Path) -> f64 {
+    use rusqlite::OptionalExtension as _;
+    let conn =
+        rusqlite::Connection::open_with_flags(database, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let start = Instant::now();
+    loop {
+        let mark: Option<i64> = conn
+            .query_row(
+                "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'indexed_below'",
+                [],
+                |row| row.get(0),
+            )
+            .optional()
+            .unwrap();
+        let next: i64 = conn
+            .query_row("SELECT coalesce(max(id), 0) + 1 FROM messages", [], |row| {
+                row.get(0)
+            })
+            .unwrap();
+        if mark.is_none_or(|mark| mark >= next) {
+            return start.elapsed().as_secs_f64() * 1000.0;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// Runs `what` in a child process; returns the JSON it prints.

@@ -28,8 +28,9 @@ struct Inner {
     /// Changes written since the last commit, waiting for it.
     acks: Vec<Ack>,
     closing: bool,
-    /// There may be deleted messages to purge (done a chunk at a time when idle).
-    purge: bool,
+    /// There may be background work to do: deleted messages to purge, new messages to index
+    /// (done a chunk at a time when idle).
+    background: bool,
 }
 
 /// The database and its committer.
@@ -45,6 +46,9 @@ impl std::fmt::Debug for Db {
         f.debug_struct("Db").field("path", &self.path).finish()
     }
 }
+
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 128;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
@@ -89,7 +93,7 @@ impl Db {
                 in_transaction: false,
                 acks: Vec::new(),
                 closing: false,
-                purge: true,
+                background: true,
             }),
             wake: Condvar::new(),
             committer: Mutex::new(None),
@@ -97,17 +101,16 @@ impl Db {
         })
     }
 
-    /// Starts the committer thread. When there is nothing to commit, it calls `purge` (in a
-    /// transaction of its own) until it returns 0, after start-up and after each
-    /// [`Db::request_purge`].
-    pub(crate) fn start(
-        self: &std::sync::Arc<Self>,
-        purge: fn(&Connection) -> rusqlite::Result<usize>,
-    ) -> Result<(), String> {
+    /// Starts the committer thread. When there is nothing to commit, it calls `background`
+    /// with [`Pressure::Idle`] (in a transaction of its own) until it returns 0, after start-up
+    /// and after each [`Db::request_background`]. Before each commit it also calls it with
+    /// [`Pressure::Busy`], in the transaction being committed, for work that cannot wait for
+    /// an idle moment.
+    pub(crate) fn start(self: &std::sync::Arc<Self>, background: Background) -> Result<(), String> {
         let db = std::sync::Arc::clone(self);
         let thread = std::thread::Builder::new()
             .name("emulator-sqlite-commit".to_owned())
-            .spawn(move || db.commit_loop(purge))
+            .spawn(move || db.commit_loop(background))
             .map_err(|e| format!("cannot start the commit thread: {e}"))?;
         *lock(&self.committer) = Some(thread);
         Ok(())
@@ -135,12 +138,12 @@ impl Db {
         }
         let result = (|| {
             if !inner.in_transaction {
-                inner.conn.execute_batch("BEGIN")?;
+                run(&inner.conn, "BEGIN")?;
                 inner.in_transaction = true;
             }
-            inner.conn.execute_batch("SAVEPOINT change")?;
+            run(&inner.conn, "SAVEPOINT change")?;
             match f(&inner.conn) {
-                Ok(()) => inner.conn.execute_batch("RELEASE change"),
+                Ok(()) => run(&inner.conn, "RELEASE change"),
                 Err(e) => {
                     let _ = inner
                         .conn
@@ -160,39 +163,39 @@ impl Db {
         waiter
     }
 
-    /// Asks the committer to purge deleted messages when idle.
-    pub(crate) fn request_purge(&self) {
-        lock(&self.inner).purge = true;
+    /// Asks the committer to do its background work when idle.
+    pub(crate) fn request_background(&self) {
+        lock(&self.inner).background = true;
         self.wake.notify_one();
     }
 
-    fn commit_loop(&self, purge: fn(&Connection) -> rusqlite::Result<usize>) {
+    fn commit_loop(&self, background: Background) {
         loop {
             let mut inner = lock(&self.inner);
             let idle =
                 |inner: &Inner| inner.acks.is_empty() && !inner.in_transaction && !inner.closing;
-            while idle(&inner) && !inner.purge {
+            while idle(&inner) && !inner.background {
                 inner = self
                     .wake
                     .wait(inner)
                     .unwrap_or_else(PoisonError::into_inner);
             }
             if idle(&inner) {
-                let purged = (|| {
-                    inner.conn.execute_batch("BEGIN")?;
-                    let purged = purge(&inner.conn);
-                    match &purged {
-                        Ok(_) => inner.conn.execute_batch("COMMIT")?,
+                let done = (|| {
+                    run(&inner.conn, "BEGIN")?;
+                    let done = background(&inner.conn, Pressure::Idle);
+                    match &done {
+                        Ok(_) => run(&inner.conn, "COMMIT")?,
                         Err(_) => inner.conn.execute_batch("ROLLBACK")?,
                     }
-                    purged
+                    done
                 })();
-                match purged {
-                    Ok(0) => inner.purge = false,
+                match done {
+                    Ok(0) => inner.background = false,
                     Ok(_) => {}
                     Err(e) => {
-                        tracing::warn!(error = %e, "purging deleted messages failed");
-                        inner.purge = false;
+                        tracing::warn!(error = %e, "the storage's background work failed");
+                        inner.background = false;
                     }
                 }
                 drop(inner);
@@ -203,7 +206,8 @@ impl Db {
             let acks = std::mem::take(&mut inner.acks);
             let result = if inner.in_transaction {
                 inner.in_transaction = false;
-                inner.conn.execute_batch("COMMIT").map_err(|e| {
+                busy_work(&inner.conn, background);
+                run(&inner.conn, "COMMIT").map_err(|e| {
                     let _ = inner.conn.execute_batch("ROLLBACK");
                     tracing::error!(error = %e, "saving to the data directory failed");
                     format!("saving to the data directory failed: {e}")
@@ -240,7 +244,44 @@ impl Drop for Db {
     }
 }
 
+/// How pressing the committer's background work is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Pressure {
+    /// Nothing waits for a commit: do any work due.
+    Idle,
+    /// Changes wait for the commit this work joins: do only what cannot wait any longer.
+    Busy,
+}
+
+/// The committer's background work: returns how much it did (0: nothing left to do).
+pub(crate) type Background = fn(&Connection, Pressure) -> rusqlite::Result<usize>;
+
+/// Runs the background work that cannot wait, in the open transaction; when it fails, its
+/// statements are undone and the commit goes on without them.
+fn busy_work(conn: &Connection, background: Background) {
+    let result =
+        run(conn, "SAVEPOINT busy").and_then(|()| match background(conn, Pressure::Busy) {
+            Ok(_) => run(conn, "RELEASE busy"),
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK TO busy; RELEASE busy");
+                Err(e)
+            }
+        });
+    if let Err(e) = result {
+        tracing::warn!(error = %e, "the storage's background work failed");
+    }
+}
+
+/// Runs one statement without results, prepared once per connection (a transaction's
+/// statements run for every change: parsing them each time was measurable).
+fn run(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
+}
+
 fn configure(conn: &Connection, durability: Durability) -> rusqlite::Result<()> {
+    // Room for every statement the store prepares (the default keeps 16, fewer than it uses,
+    // so that some were parsed again at every change).
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     // In WAL mode, NORMAL has the commit written to the log file (safe if the process dies);

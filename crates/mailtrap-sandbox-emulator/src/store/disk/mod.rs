@@ -6,9 +6,23 @@
 //! sandbox, access, token, sub-account and template, plus the account, the counters and the
 //! forwards: a change writes only its rows), `messages` (list facts, read state, the lowercased
 //! search text and the raw bytes), `message_index` (an FTS5 trigram index of the search text,
-//! so that `search` reads only candidates) and `floors` (messages of a sandbox below its floor
+//! so that `search` reads only candidates), `index_deletes` (index entries of deleted messages
+//! still to remove) and `floors` (messages of a sandbox below its floor
 //! are deleted: cleaning a sandbox or deleting it only moves the floor, and the rows are
 //! purged afterwards, a chunk at a time, when nothing else is written).
+//!
+//! A message is indexed after it is acknowledged, not before: the transaction that makes a
+//! message durable writes only its row, and the committer indexes new messages in id order a
+//! chunk at a time when nothing else is written (or, past [`MAX_UNINDEXED`] waiting, a chunk
+//! with each commit). `meta`'s `indexed_below` says how far it got: a search reads the
+//! messages at or above it directly and asks the index only for those below. The mark is
+//! written in the same transaction as the index, so a restart resumes where it stopped.
+//! Message ids only grow, and each is written under the store's lock in id order, so every
+//! message below the mark is in the index. Deleting a message leaves its index entry to the
+//! same background work (its id is queued in `index_deletes`): a search checks every
+//! candidate against `messages`, so a stale entry finds nothing. Keeping the index out of the
+//! acknowledging transaction also keeps FTS5 from writing a small segment at every change's
+//! savepoint (and merging them): it writes one per chunk.
 
 mod db;
 mod registry;
@@ -22,6 +36,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 pub(crate) use self::db::Db;
+use self::db::Pressure;
 pub(crate) use self::registry::Rows;
 use super::DB_FILE;
 use super::model::{FullMessage, MessageData, MessageEntry, Registry};
@@ -34,6 +49,11 @@ use crate::time;
 const SCHEMA_VERSION: &str = "2";
 /// Messages purged per transaction after a clean or a delete.
 const PURGE_CHUNK: i64 = 500;
+/// Messages indexed per transaction.
+const INDEX_CHUNK: i64 = 64;
+/// Messages left unindexed (and searched directly) before indexing joins every commit instead
+/// of waiting for an idle moment: about 100 MiB of search text for 10 KiB messages.
+const MAX_UNINDEXED: i64 = 5_000;
 /// Trigrams of a search string looked up in the index (more only narrow the candidates,
 /// which are all checked against the text anyway).
 const MAX_TRIGRAMS: usize = 16;
@@ -62,6 +82,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS message_index USING fts5(
     search_text, content = '', contentless_delete = 1, tokenize = 'trigram', detail = 'none'
 );
 CREATE TABLE IF NOT EXISTS floors (sandbox_id INTEGER PRIMARY KEY, floor INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS index_deletes (id INTEGER PRIMARY KEY);
 ";
 
 /// The columns of a list entry, in the order [`entry_from_row`] reads them.
@@ -224,7 +245,7 @@ impl DiskMessages {
                     .map_err(|e| storage_error(format!("its saved state cannot be read: {e}")))?;
                 Ok((Loaded { registry, seed }, counts, floors))
             })?;
-        db.start(purge_chunk).map_err(storage_error)?;
+        db.start(background).map_err(storage_error)?;
         Ok((
             Self {
                 db,
@@ -328,24 +349,7 @@ impl DiskMessages {
                     )?
                     .collect();
             };
-            let ids = match trigram_query(needle) {
-                Some(index_query) => {
-                    search_indexed(conn, sandbox_id, needle, &index_query, below, floor, skip)?
-                }
-                None => {
-                    let mut stmt = conn.prepare_cached(
-                        "SELECT id FROM messages
-                         WHERE sandbox_id = ?1 AND id < ?2 AND id >= ?3
-                           AND instr(search_text, ?4) > 0
-                         ORDER BY id DESC LIMIT ?5 OFFSET ?6",
-                    )?;
-                    stmt.query_map(
-                        params![to_i64(sandbox_id), below, floor, needle, page, skip],
-                        |row| row.get::<_, i64>(0),
-                    )?
-                    .collect::<rusqlite::Result<Vec<_>>>()?
-                }
-            };
+            let ids = search(conn, to_i64(sandbox_id), needle, below, floor, skip)?;
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {ENTRY_COLUMNS} FROM messages WHERE id = ?1"
             ))?;
@@ -483,7 +487,9 @@ impl DiskMessages {
         if ops.is_empty() && rows.is_empty() && seed.is_none() {
             return Waiter::Done;
         }
-        let purge = ops.iter().any(|op| matches!(op, Op::Floor { .. }));
+        let background = ops
+            .iter()
+            .any(|op| matches!(op, Op::Floor { .. } | Op::Insert { .. }));
         let waiter = self.db.write(mode, |conn| {
             for op in &ops {
                 write_op(conn, op)?;
@@ -497,9 +503,9 @@ impl DiskMessages {
             }
             Ok(())
         });
-        if purge {
-            // After the floor is written, so that the purge sees it.
-            self.db.request_purge();
+        if background {
+            // After the change is written, so that the purge or the index sees it.
+            self.db.request_background();
         }
         waiter
     }
@@ -515,16 +521,55 @@ impl DiskMessages {
     }
 }
 
-/// Finds through the index the ids of a page of messages whose search text contains `needle`.
-fn search_indexed(
+/// A page of ids, newest first, of the messages of a sandbox whose search text contains
+/// `needle`, with ids in `floor..below`, after skipping `skip` of them.
+struct Page {
+    skip: i64,
+    ids: Vec<i64>,
+}
+
+impl Page {
+    /// Offers the next match (in descending id order); returns whether the page is full.
+    fn offer(&mut self, id: i64) -> bool {
+        if self.skip > 0 {
+            self.skip -= 1;
+        } else {
+            self.ids.push(id);
+        }
+        self.ids.len() == PAGE_SIZE
+    }
+}
+
+/// Finds the ids of a page of messages whose search text contains `needle` (lowercased): the
+/// messages not indexed yet are read directly, the others through the index when `needle`
+/// has a trigram.
+fn search(
     conn: &Connection,
-    sandbox_id: u64,
+    sandbox_id: i64,
     needle: &str,
-    index_query: &str,
     below: i64,
     floor: i64,
     skip: i64,
 ) -> rusqlite::Result<Vec<i64>> {
+    let mut page = Page {
+        skip,
+        ids: Vec::new(),
+    };
+    let Some(index_query) = trigram_query(needle) else {
+        scan(conn, sandbox_id, needle, below, floor, &mut page)?;
+        return Ok(page.ids);
+    };
+    let indexed_below = indexed_below(conn)?;
+    if scan(
+        conn,
+        sandbox_id,
+        needle,
+        below,
+        floor.max(indexed_below),
+        &mut page,
+    )? {
+        return Ok(page.ids);
+    }
     let mut candidates = conn.prepare_cached(
         "SELECT rowid FROM message_index WHERE message_index MATCH ?1 AND rowid < ?2 AND rowid >= ?3
          ORDER BY rowid DESC",
@@ -532,24 +577,111 @@ fn search_indexed(
     let mut check = conn.prepare_cached(
         "SELECT 1 FROM messages WHERE id = ?1 AND sandbox_id = ?2 AND instr(search_text, ?3) > 0",
     )?;
-    let mut rows = candidates.query(params![index_query, below, floor])?;
-    let mut skipped = 0;
-    let mut ids = Vec::new();
+    let mut rows = candidates.query(params![index_query, below.min(indexed_below), floor])?;
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
-        if !check.exists(params![id, to_i64(sandbox_id), needle])? {
-            continue;
-        }
-        if skipped < skip {
-            skipped += 1;
-            continue;
-        }
-        ids.push(id);
-        if ids.len() == PAGE_SIZE {
+        if check.exists(params![id, sandbox_id, needle])? && page.offer(id) {
             break;
         }
     }
-    Ok(ids)
+    Ok(page.ids)
+}
+
+/// Reads the search text of a sandbox's messages with ids in `floor..below`, newest first,
+/// offering each match to `page`; returns whether the page is full.
+fn scan(
+    conn: &Connection,
+    sandbox_id: i64,
+    needle: &str,
+    below: i64,
+    floor: i64,
+    page: &mut Page,
+) -> rusqlite::Result<bool> {
+    if floor >= below {
+        return Ok(false);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM messages
+         WHERE sandbox_id = ?1 AND id < ?2 AND id >= ?3 AND instr(search_text, ?4) > 0
+         ORDER BY id DESC",
+    )?;
+    let mut rows = stmt.query(params![sandbox_id, below, floor, needle])?;
+    while let Some(row) = rows.next()? {
+        if page.offer(row.get(0)?) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Every message with a lower id is in the index (or deleted).
+fn indexed_below(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'indexed_below'")?
+        .query_row([], |row| row.get(0))
+        .optional()
+        .map(|mark| mark.unwrap_or(0))
+}
+
+/// The committer's background work: purging deleted messages and bringing the index up to
+/// date when idle; when busy, only the index, and only past [`MAX_UNINDEXED`] waiting.
+fn background(conn: &Connection, pressure: Pressure) -> rusqlite::Result<usize> {
+    match pressure {
+        Pressure::Idle => Ok(purge_chunk(conn)? + index_chunk(conn)?),
+        Pressure::Busy => {
+            let newest: i64 = conn
+                .prepare_cached("SELECT coalesce(max(id), 0) FROM messages")?
+                .query_row([], |row| row.get(0))?;
+            let deletes_waiting = conn
+                .prepare_cached("SELECT 1 FROM index_deletes LIMIT 1 OFFSET ?1")?
+                .exists(params![MAX_UNINDEXED])?;
+            if deletes_waiting || newest - indexed_below(conn)? >= MAX_UNINDEXED {
+                index_chunk(conn)
+            } else {
+                Ok(0)
+            }
+        }
+    }
+}
+
+/// Brings the index up to date by up to [`INDEX_CHUNK`] messages deleted and as many new
+/// ones, oldest first, moving the mark past them; returns how many.
+fn index_chunk(conn: &Connection) -> rusqlite::Result<usize> {
+    let deleted: Vec<i64> = conn
+        .prepare_cached("SELECT id FROM index_deletes LIMIT ?1")?
+        .query_map(params![INDEX_CHUNK], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in &deleted {
+        conn.prepare_cached("DELETE FROM message_index WHERE rowid = ?1")?
+            .execute(params![id])?;
+        conn.prepare_cached("DELETE FROM index_deletes WHERE id = ?1")?
+            .execute(params![id])?;
+    }
+    Ok(deleted.len() + index_new(conn)?)
+}
+
+/// Indexes up to [`INDEX_CHUNK`] of the messages not indexed yet, oldest first, and moves the
+/// mark past them; returns how many.
+fn index_new(conn: &Connection) -> rusqlite::Result<usize> {
+    let from = indexed_below(conn)?;
+    let mut select = conn.prepare_cached(
+        "SELECT id, search_text FROM messages WHERE id >= ?1 ORDER BY id LIMIT ?2",
+    )?;
+    let mut insert =
+        conn.prepare_cached("INSERT INTO message_index (rowid, search_text) VALUES (?1, ?2)")?;
+    let mut rows = select.query(params![from, INDEX_CHUNK])?;
+    let mut last = None;
+    let mut count = 0;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        insert.execute(params![id, row.get_ref(1)?.as_str()?])?;
+        last = Some(id);
+        count += 1;
+    }
+    if let Some(last) = last {
+        conn.prepare_cached("UPDATE meta SET value = ?1 WHERE key = 'indexed_below'")?
+            .execute(params![(last + 1).to_string()])?;
+    }
+    Ok(count)
 }
 
 fn write_op(conn: &Connection, op: &Op) -> rusqlite::Result<()> {
@@ -579,8 +711,14 @@ fn write_op(conn: &Connection, op: &Op) -> rusqlite::Result<()> {
                 search_text,
                 raw.as_ref(),
             ])?;
-            conn.prepare_cached("INSERT INTO message_index (rowid, search_text) VALUES (?1, ?2)")?
+            // Ids only grow, so a new message is above the mark and indexed later; should one
+            // ever be written below it, it is indexed now, so that the mark stays true.
+            if to_i64(data.id) < indexed_below(conn)? {
+                conn.prepare_cached(
+                    "INSERT INTO message_index (rowid, search_text) VALUES (?1, ?2)",
+                )?
                 .execute(params![to_i64(data.id), search_text])?;
+            }
         }
         Op::SetRead {
             id,
@@ -614,6 +752,7 @@ fn write_op(conn: &Connection, op: &Op) -> rusqlite::Result<()> {
             conn.execute_batch(
                 "DELETE FROM messages;
                  INSERT INTO message_index (message_index) VALUES ('delete-all');
+                 DELETE FROM index_deletes;
                  DELETE FROM floors;",
             )?;
         }
@@ -621,9 +760,13 @@ fn write_op(conn: &Connection, op: &Op) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Deletes a message; its index entry, if it has one, is deleted later (a search checks each
+/// candidate against `messages`, so a stale entry finds nothing).
 fn delete_message(conn: &Connection, id: i64) -> rusqlite::Result<()> {
-    conn.prepare_cached("DELETE FROM message_index WHERE rowid = ?1")?
-        .execute(params![id])?;
+    if id < indexed_below(conn)? {
+        conn.prepare_cached("INSERT OR IGNORE INTO index_deletes (id) VALUES (?1)")?
+            .execute(params![id])?;
+    }
     conn.prepare_cached("DELETE FROM messages WHERE id = ?1")?
         .execute(params![id])?;
     Ok(())
@@ -634,7 +777,9 @@ fn delete_message(conn: &Connection, id: i64) -> rusqlite::Result<()> {
 pub(crate) fn purge_chunk(conn: &Connection) -> rusqlite::Result<usize> {
     let ids: Vec<i64> = conn
         .prepare_cached(
-            "SELECT m.id FROM floors f JOIN messages m ON m.sandbox_id = f.sandbox_id
+            // CROSS JOIN keeps `floors` the outer loop: each floor is then a range of
+            // `messages_by_sandbox`, where SQLite would otherwise scan every message.
+            "SELECT m.id FROM floors f CROSS JOIN messages m ON m.sandbox_id = f.sandbox_id
              WHERE m.id < f.floor LIMIT ?1",
         )?
         .query_map(params![PURGE_CHUNK], |row| row.get(0))?
@@ -671,10 +816,251 @@ fn init(conn: &Connection) -> Result<(), String> {
         .optional()
         .map_err(|e| e.to_string())?;
     match version.as_deref() {
-        Some(SCHEMA_VERSION) => conn.execute_batch(SCHEMA).map_err(|e| e.to_string()),
+        // A directory written before indexing moved off the acknowledgement has every
+        // message indexed: its mark starts past them.
+        Some(SCHEMA_VERSION) => conn
+            .execute_batch(SCHEMA)
+            .and_then(|()| {
+                conn.execute(
+                    "INSERT OR IGNORE INTO meta (key, value)
+                     SELECT 'indexed_below', coalesce(max(id), 0) + 1 FROM messages",
+                    [],
+                )
+            })
+            .map(drop)
+            .map_err(|e| e.to_string()),
         other => Err(format!(
             "it was written by an incompatible emulator version (schema {}); use another directory",
             other.unwrap_or("unknown")
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn database() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        init(&conn).unwrap();
+        conn
+    }
+
+    /// Writes a message row as the store would, without indexing it.
+    fn add(conn: &Connection, id: i64, sandbox_id: i64, text: &str) {
+        conn.execute(
+            "INSERT INTO messages (id, sandbox_id, is_read, created_at, updated_at, size, meta,
+                 digest, search_text, raw)
+             VALUES (?1, ?2, 0, '', '', 0, '{}', '{}', ?3, x'')",
+            params![id, sandbox_id, text],
+        )
+        .unwrap();
+    }
+
+    fn text(id: i64) -> String {
+        let mut text = format!("message {id} word{} from shop@example.test", id % 7);
+        if id % 5 == 0 {
+            text.push_str(" reset your password");
+        }
+        text
+    }
+
+    /// What a search must give: every match with an id in `floor..below`, newest first, then
+    /// skip and a page.
+    fn expected(
+        conn: &Connection,
+        sandbox_id: i64,
+        needle: &str,
+        (below, floor, skip): (i64, i64, i64),
+    ) -> Vec<i64> {
+        let mut stmt = conn
+            .prepare("SELECT id, sandbox_id, search_text FROM messages ORDER BY id DESC")
+            .unwrap();
+        let rows = stmt
+            .query_map([], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, String>(2)?,
+                ))
+            })
+            .unwrap();
+        rows.map(Result::unwrap)
+            .filter(|(id, sandbox, text)| {
+                *sandbox == sandbox_id && *id < below && *id >= floor && text.contains(needle)
+            })
+            .map(|(id, _, _)| id)
+            .skip(usize::try_from(skip).unwrap())
+            .take(PAGE_SIZE)
+            .collect()
+    }
+
+    fn check_every_search(conn: &Connection, stage: &str) {
+        for needle in ["reset", "word3", "shop@example", "zzz", "rd", "message 1"] {
+            for (below, floor, skip) in [
+                (i64::MAX, 0, 0),
+                (i64::MAX, 0, 40),
+                (200, 0, 0),
+                (i64::MAX, 150, 3),
+                (120, 100, 0),
+            ] {
+                for sandbox_id in [1, 2] {
+                    assert_eq!(
+                        search(conn, sandbox_id, needle, below, floor, skip).unwrap(),
+                        expected(conn, sandbox_id, needle, (below, floor, skip)),
+                        "{stage}: {needle:?} in sandbox {sandbox_id}, ids {floor}..{below}, skip {skip}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_search_finds_the_same_however_far_indexing_got() {
+        let conn = database();
+        for id in 1..=300 {
+            add(&conn, id, 1 + id % 2, &text(id));
+        }
+        assert_eq!(indexed_below(&conn).unwrap(), 1);
+        check_every_search(&conn, "nothing indexed");
+        let mut stage = 0;
+        while index_chunk(&conn).unwrap() > 0 {
+            stage += 1;
+            check_every_search(&conn, &format!("after {stage} chunks"));
+        }
+        assert_eq!(stage, 5, "300 messages in chunks of {INDEX_CHUNK}");
+        assert_eq!(indexed_below(&conn).unwrap(), 301);
+        // New mail after everything was indexed is found before it is indexed in turn.
+        for id in 301..=310 {
+            add(&conn, id, 1 + id % 2, &text(id));
+        }
+        check_every_search(&conn, "ten new");
+        assert_eq!(index_chunk(&conn).unwrap(), 10);
+        check_every_search(&conn, "all indexed");
+    }
+
+    #[test]
+    fn deleting_indexed_and_unindexed_messages_leaves_nothing_behind() {
+        let conn = database();
+        for id in 1..=100 {
+            add(&conn, id, 1, &text(id));
+        }
+        index_chunk(&conn).unwrap();
+        // 10 is indexed, 70 is not yet.
+        delete_message(&conn, 10).unwrap();
+        delete_message(&conn, 70).unwrap();
+        while index_chunk(&conn).unwrap() > 0 {}
+        let found = search(&conn, 1, "reset", i64::MAX, 0, 0).unwrap();
+        assert!(!found.contains(&10) && !found.contains(&70), "{found:?}");
+        assert_eq!(found, expected(&conn, 1, "reset", (i64::MAX, 0, 0)));
+        let indexed: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM message_index WHERE message_index MATCH '\"res\"'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(indexed, 18, "20 messages had 'reset', two were deleted");
+    }
+
+    #[test]
+    fn a_busy_committer_indexes_only_once_too_much_waits() {
+        let conn = database();
+        let max_unindexed = MAX_UNINDEXED;
+        for id in 1..max_unindexed {
+            add(&conn, id, 1, "short");
+        }
+        assert_eq!(background(&conn, Pressure::Busy).unwrap(), 0);
+        add(&conn, max_unindexed, 1, "short");
+        add(&conn, max_unindexed + 1, 1, "short");
+        assert_eq!(
+            background(&conn, Pressure::Busy).unwrap(),
+            usize::try_from(INDEX_CHUNK).unwrap()
+        );
+        assert_eq!(indexed_below(&conn).unwrap(), INDEX_CHUNK + 1);
+        // Idle, it goes on until nothing is left.
+        while background(&conn, Pressure::Idle).unwrap() > 0 {}
+        assert_eq!(indexed_below(&conn).unwrap(), max_unindexed + 2);
+    }
+
+    #[test]
+    fn the_readme_states_the_indexing_bounds() {
+        let readme = include_str!("../../../README.md");
+        let row = format!(
+            "| messages waiting to be indexed for `search` (with a data directory) | {},{:03} | \
+             each commit also indexes a batch of {INDEX_CHUNK} |",
+            MAX_UNINDEXED / 1000,
+            MAX_UNINDEXED % 1000
+        );
+        assert!(readme.contains(&row), "the README has no row {row:?}");
+    }
+
+    #[test]
+    fn a_directory_from_before_deferred_indexing_starts_with_everything_indexed() {
+        let conn = database();
+        for id in 1..=20 {
+            add(&conn, id, 1, &text(id));
+            conn.execute(
+                "INSERT INTO message_index (rowid, search_text) VALUES (?1, ?2)",
+                params![id, text(id)],
+            )
+            .unwrap();
+        }
+        // Such a directory has no mark: opening it sets one past its messages.
+        conn.execute("DELETE FROM meta WHERE key = 'indexed_below'", [])
+            .unwrap();
+        init(&conn).unwrap();
+        assert_eq!(indexed_below(&conn).unwrap(), 21);
+        assert_eq!(index_chunk(&conn).unwrap(), 0);
+        assert_eq!(
+            search(&conn, 1, "reset", i64::MAX, 0, 0).unwrap(),
+            [20, 15, 10, 5]
+        );
+    }
+
+    fn insert_op(id: u64, search_text: &str) -> Op {
+        let now = time::now();
+        Op::Insert {
+            entry: MessageEntry {
+                data: Arc::new(MessageData {
+                    id,
+                    sandbox_id: 1,
+                    size: 0,
+                    created_at: now,
+                    meta: super::super::model::MessageMeta {
+                        envelope: super::super::model::StoredEnvelope {
+                            mail_from: "app@example.test".to_owned(),
+                            rcpt_to: vec!["ana@example.test".to_owned()],
+                            client_ip: None,
+                        },
+                        origin: super::super::model::Origin::Smtp,
+                        template: None,
+                        first_attachment_id: 1,
+                    },
+                    digest: super::super::model::Digest::default(),
+                }),
+                is_read: false,
+                updated_at: now,
+            },
+            raw: Bytes::new(),
+            search_text: search_text.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_new_message_is_indexed_later_unless_written_below_the_mark() {
+        let conn = database();
+        write_op(&conn, &insert_op(60, "a new reset")).unwrap();
+        let indexed = |conn: &Connection| -> i64 {
+            conn.query_row("SELECT count(*) FROM message_index", [], |row| row.get(0))
+                .unwrap()
+        };
+        assert_eq!(indexed(&conn), 0, "indexing waits for the committer");
+        assert_eq!(index_chunk(&conn).unwrap(), 1);
+        assert_eq!(indexed_below(&conn).unwrap(), 61);
+        // Ids only grow; should one ever be written below the mark, it is indexed at once.
+        write_op(&conn, &insert_op(7, "a stray reset")).unwrap();
+        assert_eq!(indexed(&conn), 2);
+        assert_eq!(search(&conn, 1, "reset", i64::MAX, 0, 0).unwrap(), [60, 7]);
     }
 }
