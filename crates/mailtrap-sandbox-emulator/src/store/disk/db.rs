@@ -141,16 +141,7 @@ impl Db {
                 run(&inner.conn, "BEGIN")?;
                 inner.in_transaction = true;
             }
-            run(&inner.conn, "SAVEPOINT change")?;
-            match f(&inner.conn) {
-                Ok(()) => run(&inner.conn, "RELEASE change"),
-                Err(e) => {
-                    let _ = inner
-                        .conn
-                        .execute_batch("ROLLBACK TO change; RELEASE change");
-                    Err(e)
-                }
-            }
+            all_or_nothing(&inner.conn, f)
         })();
         if let Err(e) = result {
             tracing::error!(error = %e, "saving to the data directory failed");
@@ -259,16 +250,24 @@ pub(crate) type Background = fn(&Connection, Pressure) -> rusqlite::Result<usize
 /// Runs the background work that cannot wait, in the open transaction; when it fails, its
 /// statements are undone and the commit goes on without them.
 fn busy_work(conn: &Connection, background: Background) {
-    let result =
-        run(conn, "SAVEPOINT busy").and_then(|()| match background(conn, Pressure::Busy) {
-            Ok(_) => run(conn, "RELEASE busy"),
-            Err(e) => {
-                let _ = conn.execute_batch("ROLLBACK TO busy; RELEASE busy");
-                Err(e)
-            }
-        });
-    if let Err(e) = result {
+    if let Err(e) = all_or_nothing(conn, |conn| background(conn, Pressure::Busy)) {
         tracing::warn!(error = %e, "the storage's background work failed");
+    }
+}
+
+/// Runs `f` in a savepoint of the open transaction: when it fails, its statements are undone
+/// and the rest of the transaction is kept.
+fn all_or_nothing<T>(
+    conn: &Connection,
+    f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    run(conn, "SAVEPOINT change")?;
+    match f(conn) {
+        Ok(value) => run(conn, "RELEASE change").map(|()| value),
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK TO change; RELEASE change");
+            Err(e)
+        }
     }
 }
 

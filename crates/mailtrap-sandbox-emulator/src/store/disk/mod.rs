@@ -259,12 +259,7 @@ impl DiskMessages {
 
     /// The highest message id saved (to keep ids counting up).
     pub(crate) fn max_id(&self) -> Result<u64, String> {
-        self.db.read(|conn| {
-            conn.query_row("SELECT coalesce(max(id), 0) FROM messages", [], |row| {
-                row.get::<_, i64>(0)
-            })
-            .map(to_u64)
-        })
+        self.db.read(|conn| newest_id(conn).map(to_u64))
     }
 
     /// Messages of sandboxes that no longer exist are deleted (at start-up).
@@ -614,6 +609,12 @@ fn scan(
     Ok(false)
 }
 
+/// The highest message id saved (0 when none is).
+fn newest_id(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.prepare_cached("SELECT coalesce(max(id), 0) FROM messages")?
+        .query_row([], |row| row.get(0))
+}
+
 /// Every message with a lower id is in the index (or deleted).
 fn indexed_below(conn: &Connection) -> rusqlite::Result<i64> {
     conn.prepare_cached("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'indexed_below'")?
@@ -628,9 +629,7 @@ fn background(conn: &Connection, pressure: Pressure) -> rusqlite::Result<usize> 
     match pressure {
         Pressure::Idle => Ok(purge_chunk(conn)? + index_chunk(conn)?),
         Pressure::Busy => {
-            let newest: i64 = conn
-                .prepare_cached("SELECT coalesce(max(id), 0) FROM messages")?
-                .query_row([], |row| row.get(0))?;
+            let newest = newest_id(conn)?;
             let deletes_waiting = conn
                 .prepare_cached("SELECT 1 FROM index_deletes LIMIT 1 OFFSET ?1")?
                 .exists(params![MAX_UNINDEXED])?;
@@ -650,11 +649,11 @@ fn index_chunk(conn: &Connection) -> rusqlite::Result<usize> {
         .prepare_cached("SELECT id FROM index_deletes LIMIT ?1")?
         .query_map(params![INDEX_CHUNK], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    let mut unindex = conn.prepare_cached("DELETE FROM message_index WHERE rowid = ?1")?;
+    let mut dequeue = conn.prepare_cached("DELETE FROM index_deletes WHERE id = ?1")?;
     for id in &deleted {
-        conn.prepare_cached("DELETE FROM message_index WHERE rowid = ?1")?
-            .execute(params![id])?;
-        conn.prepare_cached("DELETE FROM index_deletes WHERE id = ?1")?
-            .execute(params![id])?;
+        unindex.execute(params![id])?;
+        dequeue.execute(params![id])?;
     }
     Ok(deleted.len() + index_new(conn)?)
 }
@@ -729,8 +728,9 @@ fn write_op(conn: &Connection, op: &Op) -> rusqlite::Result<()> {
                 .execute(params![to_i64(*id), is_read, updated_at])?;
         }
         Op::Delete(ids) => {
+            let indexed_below = indexed_below(conn)?;
             for id in ids {
-                delete_message(conn, to_i64(*id))?;
+                delete_message(conn, to_i64(*id), indexed_below)?;
             }
         }
         Op::Floor { sandbox_id, floor } => {
@@ -760,10 +760,11 @@ fn write_op(conn: &Connection, op: &Op) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Deletes a message; its index entry, if it has one, is deleted later (a search checks each
-/// candidate against `messages`, so a stale entry finds nothing).
-fn delete_message(conn: &Connection, id: i64) -> rusqlite::Result<()> {
-    if id < indexed_below(conn)? {
+/// Deletes a message; its index entry, if it has one (`id` below the mark `indexed_below`), is
+/// deleted later (a search checks each candidate against `messages`, so a stale entry finds
+/// nothing).
+fn delete_message(conn: &Connection, id: i64, indexed_below: i64) -> rusqlite::Result<()> {
+    if id < indexed_below {
         conn.prepare_cached("INSERT OR IGNORE INTO index_deletes (id) VALUES (?1)")?
             .execute(params![id])?;
     }
@@ -784,8 +785,9 @@ pub(crate) fn purge_chunk(conn: &Connection) -> rusqlite::Result<usize> {
         )?
         .query_map(params![PURGE_CHUNK], |row| row.get(0))?
         .collect::<rusqlite::Result<_>>()?;
+    let indexed_below = indexed_below(conn)?;
     for id in &ids {
-        delete_message(conn, *id)?;
+        delete_message(conn, *id, indexed_below)?;
     }
     if ids.is_empty() {
         conn.prepare_cached(
@@ -947,8 +949,9 @@ mod tests {
         }
         index_chunk(&conn).unwrap();
         // 10 is indexed, 70 is not yet.
-        delete_message(&conn, 10).unwrap();
-        delete_message(&conn, 70).unwrap();
+        let mark = indexed_below(&conn).unwrap();
+        delete_message(&conn, 10, mark).unwrap();
+        delete_message(&conn, 70, mark).unwrap();
         while index_chunk(&conn).unwrap() > 0 {}
         let found = search(&conn, 1, "reset", i64::MAX, 0, 0).unwrap();
         assert!(!found.contains(&10) && !found.contains(&70), "{found:?}");
