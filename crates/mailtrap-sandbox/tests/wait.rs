@@ -289,11 +289,11 @@ fn fast() -> Duration {
     Duration::from_millis(20)
 }
 
-/// Waits (polling fast, for at most 10 s) for a message whose subject contains "code".
-async fn wait_for_code(client: &Client) -> MessageId {
+/// Waits (polling fast, for at most 10 s) for a message matching `filter`; returns its id.
+async fn wait_fast_for(client: &Client, filter: MessageFilter) -> MessageId {
     client
         .sandbox(SANDBOX)
-        .wait_for(MessageFilter::new().subject("code"))
+        .wait_for(filter)
         .poll_interval(fast())
         .timeout(Duration::from_secs(10))
         .send()
@@ -323,15 +323,8 @@ async fn mail_arriving_between_polls_is_found_even_beyond_the_first_page() {
         .collect();
     let server = server.deliver_after(2, burst);
     let client = server.start().await;
-    let message = client
-        .sandbox(SANDBOX)
-        .wait_for(MessageFilter::new().subject("Reset your password"))
-        .poll_interval(fast())
-        .timeout(Duration::from_secs(10))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(message.id, MessageId::new(104));
+    let id = wait_fast_for(&client, MessageFilter::new().subject("Reset your password")).await;
+    assert_eq!(id, MessageId::new(104));
     let last_ids = server.listed_last_ids();
     // Baseline, an empty poll, then the poll that pages down to the floor with last_id.
     assert_eq!(last_ids, [None, None, None, Some(113)]);
@@ -640,7 +633,10 @@ async fn a_busy_window_is_paged_through_once_then_each_poll_reads_one_page() {
     server.store_noise(1..=600);
     let server = server.deliver_after(25, vec![mail(601, "Your code")]);
     let client = server.start().await;
-    assert_eq!(wait_for_code(&client).await, MessageId::new(601));
+    assert_eq!(
+        wait_fast_for(&client, MessageFilter::new().subject("code")).await,
+        MessageId::new(601)
+    );
     let last_ids = server.listed_last_ids();
     // The window's start, the first poll's 20 pages, then one page per poll (each page
     // reaches what the first poll listed): 26 requests, where reading the whole window at
@@ -663,7 +659,10 @@ async fn mail_deleted_between_polls_hides_nothing_that_arrives_later() {
         .clean_after(4)
         .deliver_after(5, vec![mail(61, "Your code")]);
     let client = server.start().await;
-    assert_eq!(wait_for_code(&client).await, MessageId::new(61));
+    assert_eq!(
+        wait_fast_for(&client, MessageFilter::new().subject("code")).await,
+        MessageId::new(61)
+    );
     let last_ids = server.listed_last_ids();
     // The window's start; the first poll's two pages and the empty one below them (then the
     // cleaning); a poll that finds the sandbox empty; the poll that lists 61 alone (above
@@ -683,7 +682,10 @@ async fn mail_listed_late_with_a_lower_id_is_still_read() {
     server.store(mail(12, "Noise 12"));
     let server = server.deliver_after(2, vec![mail(11, "Your code")]);
     let client = server.start().await;
-    assert_eq!(wait_for_code(&client).await, MessageId::new(11));
+    assert_eq!(
+        wait_fast_for(&client, MessageFilter::new().subject("code")).await,
+        MessageId::new(11)
+    );
     let last_ids = server.listed_last_ids();
     // The second poll stops at its first page (it reaches 12, listed before) and reads 11
     // on it.
@@ -698,15 +700,8 @@ async fn a_body_request_that_failed_is_made_again_at_the_next_poll() {
         .deliver_after(1, vec![awaited])
         .fail_bodies(1);
     let client = server.start().await;
-    let message = client
-        .sandbox(SANDBOX)
-        .wait_for(MessageFilter::new().text_contains("482913"))
-        .poll_interval(fast())
-        .timeout(Duration::from_secs(10))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(message.id, MessageId::new(21));
+    let id = wait_fast_for(&client, MessageFilter::new().text_contains("482913")).await;
+    assert_eq!(id, MessageId::new(21));
     // The first poll's body request got a 500 (polled through); the next poll asks again.
     assert_eq!(server.bodies(), [(21, "text"), (21, "text")]);
 }
